@@ -1,0 +1,58 @@
+// The control plane's configuration, whatever it came from (meshfwd.toml,
+// command-line flags, or both: flags override the file). Plain data;
+// parsing lives in config_file.*, validation in config_validate.*, and the
+// translation into the datapath's struct mf_config in policy_maps.*.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "userspace/addr.h"
+
+namespace meshfwd {
+
+enum class Role { Relay, Edge };
+
+struct PortRange {
+  uint16_t lo = 58000;  // inclusive
+  uint16_t hi = 60000;
+};
+
+struct RateLimit {
+  uint32_t perSecond = 0;  // 0: unlimited
+  uint32_t burst = 0;
+};
+
+struct GuardConfig {
+  bool enabled = true;
+  uint16_t listenPort = 0;          // 0: read the tunnel's listen port from WireGuard
+  bool handshakeRateLimit = false;  // off by default (issue: "configurable and off by default")
+  RateLimit handshake{20, 40};      // per source /64 (IPv6) or /32 (IPv4)
+};
+
+struct Config {
+  Role role = Role::Relay;
+  std::string uplink;  // relay: the guard's interface; edge: optional (single NIC = lan)
+  std::string tunnel;  // the WireGuard routing tunnel
+  std::string lan;     // edge only
+
+  Ipv6Prefix meshPrefix;                 // the /48
+  std::optional<Ipv6Prefix> sitePrefix;  // edge: the site /64
+  PortRange ports;
+  // ICMPv6 types forwarded into the /48 (DESIGN.md 2a). Error types (1-4)
+  // are forwarded only when related; 135/136/137 can never be forwarded.
+  std::set<uint8_t> allowedIcmpTypes{1, 2, 3, 4, 128, 129, 134};
+
+  RateLimit icmpErrors{100, 20};       // RFC 4443 2.4(f): generated errors, whole box
+  RateLimit rejectEvents{10, 20};      // sampled reject events into the ring buffer
+  std::optional<Ipv6Addr> icmpSource;  // default: the tunnel's (relay) / LAN's (edge) address
+  GuardConfig guard;
+  bool sourceValidation = true;  // edge: BCP 38
+  bool vrrpMasterStatic = true;  // edge: act on the virtual MAC until VRRP lands
+
+  std::string metricsListen = "127.0.0.1:9469";
+};
+
+}  // namespace meshfwd
