@@ -66,6 +66,15 @@ struct {
 	__type(value, struct mf_frag_state);
 } mf_frags SEC(".maps");
 
+/* The box's own unicast addresses (tunnel and LAN): traffic to them is the
+ * input path's business, never the forwarding policy's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MF_MAX_LOCAL_ADDRS);
+	__type(key, struct mf_local_key);
+	__type(value, __u32);
+} mf_local_addrs SEC(".maps");
+
 /* [0] generated ICMPv6 errors, [1] sampled events. */
 #define MF_BUCKET_ICMP 0
 #define MF_BUCKET_EVENTS 1

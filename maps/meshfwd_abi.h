@@ -25,6 +25,7 @@
 #define MF_MAX_TUNNELS 64           /* configured tunnel interfaces (relay) */
 #define MF_FRAG_ENTRIES 16384       /* remembered first-fragment verdicts */
 #define MF_HS_LIMIT_ENTRIES 65536   /* per-source handshake-initiation buckets */
+#define MF_MAX_LOCAL_ADDRS 64       /* own addresses passed to the stack */
 #define MF_EVENTS_BYTES (256 * 1024)
 #define MF_CONFIG_GENERATIONS 2     /* double buffer: write the idle slot, flip mf_active */
 #define MF_EXTHDR_MAX 6             /* extension headers walked before giving up */
@@ -116,6 +117,11 @@ struct mf_egress {
 struct mf_tunnel {
 	__u32 mtu;
 	__u32 l2_len;
+};
+
+/* mf_local_addrs key: an address of this box; value: its ifindex. */
+struct mf_local_key {
+	__u8 addr[16];
 };
 
 struct mf_counter {
@@ -256,6 +262,7 @@ MF_STATIC_ASSERT(sizeof(struct mf_edge_state) == 12, "mf_edge_state layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress_key) == 20, "mf_egress_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress) == 16, "mf_egress layout");
 MF_STATIC_ASSERT(sizeof(struct mf_tunnel) == 8, "mf_tunnel layout");
+MF_STATIC_ASSERT(sizeof(struct mf_local_key) == 16, "mf_local_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_counter) == 16, "mf_counter layout");
 MF_STATIC_ASSERT(sizeof(struct mf_frag_key) == 40, "mf_frag_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_frag_state) == 8, "mf_frag_state layout");
