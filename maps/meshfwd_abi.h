@@ -205,7 +205,7 @@ struct mf_event {
 	X(MF_R_DROP_TRUNCATED,       15, "relay_tc", "drop_truncated") \
 	X(MF_R_DROP_IPV4,            16, "relay_tc", "drop_ipv4") \
 	X(MF_R_DROP_NOT_IP,          17, "relay_tc", "drop_not_ip") \
-	X(MF_R_DROP_NO_CONFIG,       18, "relay_tc", "drop_no_config") \
+	X(MF_R_PASS_NO_CONFIG,       18, "relay_tc", "pass_no_config") \
 	X(MF_R_DROP_ERROR_BUILD,     19, "relay_tc", "drop_error_build_failed") \
 	/* relay XDP WireGuard-port guard on the uplink */ \
 	X(MF_G_PASS_OTHER,           32, "relay_guard", "pass_other") \
