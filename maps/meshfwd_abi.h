@@ -218,6 +218,7 @@ struct mf_event {
 	X(MF_G_DROP_RESERVED,        39, "relay_guard", "drop_reserved_nonzero") \
 	X(MF_G_DROP_HS_RATELIMIT,    40, "relay_guard", "drop_handshake_ratelimited") \
 	X(MF_G_DROP_TRUNCATED,       41, "relay_guard", "drop_truncated") \
+	X(MF_G_PASS_FRAGMENT,        42, "relay_guard", "pass_fragment") \
 	/* edge XDP on the LAN */ \
 	X(MF_E_PASS_NOT_OURS,        64, "edge_xdp", "pass_not_our_mac") \
 	X(MF_E_PASS_LOCAL,           65, "edge_xdp", "pass_local") \
