@@ -8,9 +8,28 @@
 
 #include "bench.skel.h"
 #include "edge.skel.h"
+#include "loader/libbpf_log.h"
+#include "loadertest.skel.h"
+#include "loadertest_unverifiable.skel.h"
 #include "relay.skel.h"
 
 namespace meshfwd::loader {
+
+namespace {
+// Enough of the verifier log to see the failing instruction and its cause.
+constexpr size_t kVerifierTailLines = 12;
+}  // namespace
+
+std::string_view objectKindName(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::Relay: return "relay";
+    case ObjectKind::Edge: return "edge";
+    case ObjectKind::Bench: return "bench";
+    case ObjectKind::LoaderTest: return "loadertest";
+    case ObjectKind::LoaderTestUnverifiable: return "loadertest_unverifiable";
+  }
+  return "unknown";
+}
 
 struct BpfObject::Impl {
   bpf_object* obj = nullptr;
@@ -20,35 +39,59 @@ struct BpfObject::Impl {
   }
 };
 
-// Each skeleton has its own open_and_load/destroy pair; this adapts one.
+// Each skeleton has its own open/load/destroy trio; this adapts one, with
+// the caller's step between open and load.
 template <typename Skel>
-static std::unique_ptr<BpfObject::Impl> adapt(Skel* (*openAndLoad)(), void (*destroy)(Skel*),
-                                              std::string& error) {
+static std::unique_ptr<BpfObject::Impl> adapt(Skel* (*open)(), int (*load)(Skel*), void (*destroy)(Skel*),
+                                              const LoadOptions& options, std::string& error) {
+  LibbpfLogCapture log;
   errno = 0;
-  Skel* skel = openAndLoad();
+  Skel* skel = open();
   if (!skel) {
     int err = errno ? errno : EINVAL;
-    error = std::string("loading the BPF object failed: ") + std::strerror(err) +
-            (err == EPERM ? " (needs root or CAP_BPF + CAP_NET_ADMIN)" : "");
+    error = std::string("opening the BPF object failed: ") + std::strerror(err);
     return nullptr;
   }
   auto impl = std::make_unique<BpfObject::Impl>();
   impl->obj = skel->obj;
   impl->destroy = [skel, destroy] { destroy(skel); };
+  if (options.beforeLoad) {
+    error = options.beforeLoad(skel->obj);
+    if (!error.empty()) return nullptr;
+  }
+  int rc = load(skel);
+  if (rc != 0) {
+    int err = rc < 0 ? -rc : (errno ? errno : EINVAL);
+    error = std::string("loading the BPF object failed: ") + std::strerror(err);
+    if (err == EPERM) error += " (needs root or CAP_BPF + CAP_NET_ADMIN)";
+    std::string tail = log.verifierTail(kVerifierTailLines);
+    if (!tail.empty()) error += "; the verifier rejected a program, its log ends:\n" + tail;
+    return nullptr;
+  }
   return impl;
 }
 
-BpfObject BpfObject::load(ObjectKind kind) {
+BpfObject BpfObject::load(ObjectKind kind) { return load(kind, LoadOptions{}); }
+
+BpfObject BpfObject::load(ObjectKind kind, const LoadOptions& options) {
   BpfObject o;
   switch (kind) {
     case ObjectKind::Relay:
-      o.impl_ = adapt(meshfwd_relay__open_and_load, meshfwd_relay__destroy, o.error_);
+      o.impl_ = adapt(meshfwd_relay__open, meshfwd_relay__load, meshfwd_relay__destroy, options, o.error_);
       break;
     case ObjectKind::Edge:
-      o.impl_ = adapt(meshfwd_edge__open_and_load, meshfwd_edge__destroy, o.error_);
+      o.impl_ = adapt(meshfwd_edge__open, meshfwd_edge__load, meshfwd_edge__destroy, options, o.error_);
       break;
     case ObjectKind::Bench:
-      o.impl_ = adapt(meshfwd_bench__open_and_load, meshfwd_bench__destroy, o.error_);
+      o.impl_ = adapt(meshfwd_bench__open, meshfwd_bench__load, meshfwd_bench__destroy, options, o.error_);
+      break;
+    case ObjectKind::LoaderTest:
+      o.impl_ = adapt(meshfwd_loadertest__open, meshfwd_loadertest__load, meshfwd_loadertest__destroy, options,
+                      o.error_);
+      break;
+    case ObjectKind::LoaderTestUnverifiable:
+      o.impl_ = adapt(meshfwd_loadertest_unverifiable__open, meshfwd_loadertest_unverifiable__load,
+                      meshfwd_loadertest_unverifiable__destroy, options, o.error_);
       break;
   }
   return o;

@@ -3,6 +3,7 @@
 // name instead of touching libbpf.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -11,13 +12,28 @@ struct bpf_object;
 
 namespace meshfwd::loader {
 
-enum class ObjectKind { Relay, Edge, Bench };
+// Relay and Edge are the product; Bench holds the benchmark's empty
+// programs; the LoaderTest objects exist for the loader's own tests (the
+// role's program names over the real maps; one the verifier rejects).
+enum class ObjectKind { Relay, Edge, Bench, LoaderTest, LoaderTestUnverifiable };
+
+// "relay", "edge", ... for messages.
+std::string_view objectKindName(ObjectKind kind);
+
+struct LoadOptions {
+  // Runs between open and load, e.g. to make maps reuse pinned ones.
+  // Returns "" or an error, which aborts the load.
+  std::function<std::string(bpf_object*)> beforeLoad;
+};
 
 class BpfObject {
  public:
   // Opens and loads the skeleton. On failure returns an object whose
   // ok() is false and whose error() says what libbpf reported.
+  // A program the verifier rejects makes error() end with the tail of the
+  // verifier log.
   static BpfObject load(ObjectKind kind);
+  static BpfObject load(ObjectKind kind, const LoadOptions& options);
 
   BpfObject(BpfObject&&) noexcept;
   BpfObject& operator=(BpfObject&&) noexcept;
