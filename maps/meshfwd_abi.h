@@ -230,6 +230,11 @@ struct mf_event {
 	X(MF_E_DROP_ICMP_RATELIMIT,  71, "edge_xdp", "drop_icmp_ratelimited") \
 	X(MF_E_DROP_TRUNCATED,       72, "edge_xdp", "drop_truncated") \
 	X(MF_E_PASS_OTHER,           73, "edge_xdp", "pass_other") \
+	X(MF_E_PASS_NO_CONFIG,       74, "edge_xdp", "pass_no_config") \
+	X(MF_E_TIME_EXCEEDED,        75, "edge_xdp", "time_exceeded") \
+	X(MF_E_DROP_ICMP_ERROR,      76, "edge_xdp", "drop_icmp_error_no_reply") \
+	X(MF_E_DROP_EXTHDR_CHAIN,    77, "edge_xdp", "drop_exthdr_chain") \
+	X(MF_E_DROP_ERROR_BUILD,     78, "edge_xdp", "drop_error_build_failed") \
 	/* edge TC: LAN ingress (E2/E4) and tunnel ingress (E3/E4) */ \
 	X(MF_T_FWD_TO_TUNNEL,        96, "edge_tc", "fwd_lan_to_tunnel") \
 	X(MF_T_FWD_TO_LAN,           97, "edge_tc", "fwd_tunnel_to_lan") \
@@ -242,7 +247,14 @@ struct mf_event {
 	X(MF_T_PASS_LOCAL,          104, "edge_tc", "pass_local") \
 	X(MF_T_PASS_OTHER,          105, "edge_tc", "pass_other") \
 	X(MF_T_DROP_ERROR_BUILD,    106, "edge_tc", "drop_error_build_failed") \
-	X(MF_T_DROP_ICMP_ERROR,     107, "edge_tc", "drop_icmp_error_no_reply")
+	X(MF_T_DROP_ICMP_ERROR,     107, "edge_tc", "drop_icmp_error_no_reply") \
+	X(MF_T_PASS_NO_CONFIG,      108, "edge_tc", "pass_no_config") \
+	X(MF_T_PASS_NOT_OURS,       109, "edge_tc", "pass_not_our_mac") \
+	X(MF_T_PASS_CONTROL,        110, "edge_tc", "pass_control") \
+	X(MF_T_DROP_SPOOFED,        111, "edge_tc", "drop_spoofed_source") \
+	X(MF_T_REJECT_HAIRPIN,      112, "edge_tc", "reject_hairpin") \
+	X(MF_T_DROP_EXTHDR_CHAIN,   113, "edge_tc", "drop_exthdr_chain") \
+	X(MF_T_DROP_NOT_IP,         114, "edge_tc", "drop_not_ip")
 
 #define MF_REASON_MAX 128
 
