@@ -37,6 +37,10 @@ struct Config {
   std::string uplink;  // relay: the guard's interface; edge: optional (single NIC = lan)
   std::string tunnel;  // the WireGuard routing tunnel
   std::string lan;     // edge only
+  // The uplink's MTU for the MTU chain check (DESIGN.md §1: uplink - 80 -
+  // 80 >= 1280). Unset: nothing to check in the file; the daemon checks the
+  // interface's real MTU.
+  std::optional<uint32_t> uplinkMtu;
 
   Ipv6Prefix meshPrefix;                 // the /48
   std::optional<Ipv6Prefix> sitePrefix;  // edge: the site /64

@@ -20,7 +20,7 @@ namespace meshfwd {
 inline constexpr const char* kDefaultConfigPath = "/etc/meshfwd/meshfwd.toml";
 
 struct ConfigError {
-  std::string file;  // the config file, or "command line" for a flag
+  std::string file;  // the config file, or the flag a value came from ("--tunnel")
   int line = 0;      // 1-based; 0 when there is no position (a flag, an unreadable file)
   int column = 0;
   std::string message;
@@ -38,7 +38,10 @@ struct ConfigLoad {
 
 // Values given as command-line flags. Each one set replaces the file's value
 // before validation, so a flag can also fill in what the file leaves out
-// (e.g. `meshfwd attach --role relay --uplink eth0 --config FILE`).
+// (e.g. `meshfwd attach --role relay --uplink eth0 --config FILE`). An error
+// about an overridden value names the flag: --role, --uplink, --tunnel,
+// --lan, --mesh-prefix, --site-prefix, --port-range, --listen-port,
+// --metrics-listen.
 struct ConfigOverrides {
   std::optional<Role> role;
   std::optional<std::string> uplink;
