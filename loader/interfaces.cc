@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "loader/libbpf_log.h"
+
 namespace meshfwd::loader {
 
 uint32_t interfaceIndex(const std::string& name) {
@@ -37,7 +39,9 @@ std::string privilegeHint(int err) {
 std::string hookError(const std::string& what, const std::string& iface, int negErrno) {
   int err = negErrno < 0 ? -negErrno : negErrno;
   if (err == ENODEV) return "interface '" + iface + "' does not exist";
-  return what + " on '" + iface + "' failed: " + std::strerror(err) + privilegeHint(err);
+  std::string kernel = lastKernelMessage();
+  return what + " on '" + iface + "' failed: " + std::strerror(err) + (kernel.empty() ? "" : " (kernel: " + kernel + ")") +
+         privilegeHint(err);
 }
 
 }  // namespace meshfwd::loader

@@ -53,6 +53,22 @@ LibbpfLogCapture::~LibbpfLogCapture() {
   captureMutex().unlock();
 }
 
+std::string LibbpfLogCapture::kernelMessage() const {
+  static constexpr std::string_view kPrefix = "Kernel error message: ";
+  size_t at = text_.rfind(kPrefix);
+  if (at == std::string::npos) return "";
+  at += kPrefix.size();
+  size_t end = text_.find('\n', at);
+  return text_.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+namespace {
+thread_local std::string lastKernelMessageText;
+}  // namespace
+
+const std::string& lastKernelMessage() { return lastKernelMessageText; }
+void setLastKernelMessage(std::string message) { lastKernelMessageText = std::move(message); }
+
 std::string LibbpfLogCapture::verifierTail(std::size_t maxLines) const {
   static constexpr std::string_view kBegin = "-- BEGIN PROG LOAD LOG --";
   static constexpr std::string_view kEnd = "-- END PROG LOAD LOG --";

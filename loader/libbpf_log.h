@@ -22,6 +22,10 @@ class LibbpfLogCapture {
   // rejected program, or "" when there was none.
   std::string verifierTail(std::size_t maxLines) const;
 
+  // The netlink extended ack libbpf printed last ("Kernel error message:"),
+  // or "".
+  std::string kernelMessage() const;
+
   void append(const std::string& line) { text_ += line; }
 
  private:
@@ -29,5 +33,10 @@ class LibbpfLogCapture {
   LibbpfLogCapture* outer_ = nullptr;
   void* previousPrint_ = nullptr;
 };
+
+// The kernel's message for the last failed hook call (xdp_hook, tc_hook) on
+// this thread, so the error a person reads carries it. "" when none.
+const std::string& lastKernelMessage();
+void setLastKernelMessage(std::string message);
 
 }  // namespace meshfwd::loader

@@ -5,9 +5,22 @@
 
 #include <cerrno>
 
+#include "loader/libbpf_log.h"
+
 namespace meshfwd::loader {
 
 namespace {
+
+// Runs one libbpf hook call with its printing captured: expected failures
+// (a query on an interface without clsact) stay quiet, and a real one
+// leaves the kernel's message for the error text.
+template <typename Call>
+int quietly(Call&& call) {
+  LibbpfLogCapture log;
+  int rc = call();
+  setLastKernelMessage(rc != 0 ? log.kernelMessage() : std::string());
+  return rc;
+}
 
 bpf_tc_hook ingressHook(int ifindex) {
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
@@ -18,7 +31,7 @@ bpf_tc_hook ingressHook(int ifindex) {
 
 int ensureClsact(int ifindex, bool* created) {
   bpf_tc_hook hook = ingressHook(ifindex);
-  int rc = bpf_tc_hook_create(&hook);
+  int rc = quietly([&] { return bpf_tc_hook_create(&hook); });
   *created = rc == 0;
   return rc == -EEXIST ? 0 : rc;
 }
@@ -27,14 +40,14 @@ int destroyClsact(int ifindex) {
   // Ingress and egress together name the clsact qdisc itself.
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
               .attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS));
-  return bpf_tc_hook_destroy(&hook);
+  return quietly([&] { return bpf_tc_hook_destroy(&hook); });
 }
 
 int queryTc(int ifindex, uint32_t* progId) {
   *progId = 0;
   bpf_tc_hook hook = ingressHook(ifindex);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kTcHandle, .priority = kTcPriority);
-  int rc = bpf_tc_query(&hook, &opts);
+  int rc = quietly([&] { return bpf_tc_query(&hook, &opts); });
   if (rc == 0) {
     *progId = opts.prog_id;
     return 0;
@@ -50,13 +63,13 @@ int installTc(int ifindex, int progFd) {
   bpf_tc_hook hook = ingressHook(ifindex);
   LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = progFd, .flags = BPF_TC_F_REPLACE, .handle = kTcHandle,
               .priority = kTcPriority);
-  return bpf_tc_attach(&hook, &opts);
+  return quietly([&] { return bpf_tc_attach(&hook, &opts); });
 }
 
 int removeTc(int ifindex) {
   bpf_tc_hook hook = ingressHook(ifindex);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = kTcHandle, .priority = kTcPriority);
-  return bpf_tc_detach(&hook, &opts);
+  return quietly([&] { return bpf_tc_detach(&hook, &opts); });
 }
 
 }  // namespace meshfwd::loader
