@@ -151,9 +151,11 @@ class DocumentReader {
 
   // A section of the root: nullptr when absent or not a table (reported).
   const toml::table* section(const toml::table& root, const std::string& name) {
+    sectionNames_.insert(name);
     const toml::node* node = take(root, "", name);
     if (!node) return nullptr;
     if (!node->is_table()) {
+      origins_.refuse(name);
       error(node->source(), name + " must be a table ([" + name + "]), not " +
                                 std::string(nodeTypeName(node->type())));
       return nullptr;
@@ -164,6 +166,7 @@ class DocumentReader {
 
   // A section this version refuses: present at all is the error.
   void reservedSection(const toml::table& root, const std::string& name, const std::string& why) {
+    sectionNames_.insert(name);
     if (const toml::node* node = take(root, "", name))
       error(node->source(), "[" + name + "] is not supported yet by this version of meshfwd: " + why);
   }
@@ -213,6 +216,10 @@ class DocumentReader {
   static std::string display(const std::string& table, const std::string& key) {
     return table.empty() ? key : "[" + table + "] " + key;
   }
+  // A known name as the operator would write it: sections in brackets.
+  std::string displayKnown(const std::string& table, const std::string& key) const {
+    return table.empty() && sectionNames_.count(key) ? "[" + key + "]" : display(table, key);
+  }
   static std::string path(const std::string& table, const std::string& key) {
     return table.empty() ? key : table + "." + key;
   }
@@ -256,9 +263,9 @@ class DocumentReader {
         sameTable.push_back(k);
         continue;
       }
-      if (k == key) return "; did you mean " + display(t, k) + "?";
+      if (k == key) return "; did you mean " + displayKnown(t, k) + "?";
       elsewhere.push_back(k);
-      elsewhereDisplay.push_back(display(t, k));
+      elsewhereDisplay.push_back(displayKnown(t, k));
     }
     if (auto near = nearestWord(key, sameTable))
       return isSection ? "; did you mean [" + *near + "]?" : "; did you mean '" + *near + "'?";
@@ -273,6 +280,7 @@ class DocumentReader {
   ConfigOrigins& origins_;
   std::vector<ConfigError> errors_;
   std::set<std::pair<std::string, std::string>> known_;  // (table, key); "" is the root
+  std::set<std::string> sectionNames_;
   std::vector<std::pair<std::string, const toml::table*>> sections_;
 };
 

@@ -18,6 +18,15 @@ ConfigOrigin ConfigOrigins::at(const std::string& key) const {
   return root_;
 }
 
+bool ConfigOrigins::refused(const std::string& key) const {
+  for (std::string k = key; !k.empty();) {
+    if (refused_.count(k)) return true;
+    auto dot = k.rfind('.');
+    k = dot == std::string::npos ? std::string() : k.substr(0, dot);
+  }
+  return false;
+}
+
 std::optional<std::string> mtuChainProblem(uint32_t uplinkMtu) {
   if (uplinkMtu >= kMinUplinkMtu) return std::nullopt;
   // Spell out the chain: the operator sees which level falls short.
@@ -103,7 +112,9 @@ class Checker {
   }
   // A key the operator wrote (even with a bad value) is not "missing":
   // reporting it twice would only bury the real error.
-  bool given(const std::string& key, bool hasValue) const { return hasValue || origins_.has(key); }
+  bool given(const std::string& key, bool hasValue) const {
+    return hasValue || origins_.has(key) || origins_.refused(key);
+  }
 
   void checkInterfaces() {
     // Later keys are compared with earlier ones, so the error lands on the

@@ -44,7 +44,9 @@ class ConfigOrigins {
   // A key present with a value already reported as bad: checks that build
   // on its value stay quiet instead of repeating the error in other words.
   void refuse(const std::string& key) { refused_.insert(key); }
-  bool refused(const std::string& key) const { return refused_.count(key) != 0; }
+  // True also under a refused table: `interfaces = "eth0"` refuses every
+  // [interfaces] key.
+  bool refused(const std::string& key) const;
   // The key's origin, else its closest ancestor's, else the file's start.
   ConfigOrigin at(const std::string& key) const;
 
