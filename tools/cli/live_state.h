@@ -1,0 +1,33 @@
+// What the verbs that only look (status, stats) read from the pinned maps:
+// the live policy generation and the site id -> prefix table.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loader/datapath.h"
+#include "maps/meshfwd_abi.h"
+#include "userspace/addr.h"
+#include "userspace/stats.h"
+
+namespace meshfwd::cli {
+
+// The mf_config slot mf_active points at; nullopt when none was written.
+std::optional<mf_config> liveConfig(const loader::PinnedMaps& maps);
+
+// Relay: every mf_egress entry's site id and prefix. Edge: its own site,
+// which the edge programs count as site 0 (docs/datapath-spec.md).
+std::map<uint32_t, Ipv6Prefix> siteNames(const loader::PinnedMaps& maps, const std::optional<mf_config>& live);
+
+std::vector<AttachedHook> attachedHooks(const std::vector<loader::Attachment>& attachments);
+
+// One row per attachment, as attach and status print them:
+//   "  cltun0       tc-ingress  tc       relay_tunnel_ingress    id 42"
+std::string formatAttachments(const std::vector<loader::Attachment>& attachments);
+
+std::string roleName(uint32_t mfRole);
+
+}  // namespace meshfwd::cli
