@@ -1,0 +1,50 @@
+// The relay's rows: the routing-tunnel policy's verdict paths
+// (relay_tunnel_ingress), the uplink guard's paths (relay_uplink_guard),
+// and, for comparison, the per-packet FIB lookup the egress map replaces.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "loader/bpf_object.h"
+#include "maps/meshfwd_abi.h"
+#include "tools/bench/bench_netns.h"
+#include "tools/bench/bench_row.h"
+#include "tools/bench/site_plan.h"
+
+namespace meshfwd::bench {
+
+class RelayBench {
+ public:
+  // Loads the relay object and seeds it as a relay of plan.sites() sites,
+  // all routed through the namespace's tunnel. ok() false on failure.
+  RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packetsPerRow);
+  RelayBench(const RelayBench&) = delete;  // rows point at object_
+  RelayBench& operator=(const RelayBench&) = delete;
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  // `bench` holds the reference programs (bench_fib_tc).
+  std::vector<BenchRow> rows(const loader::BpfObject& bench) const;
+  // Allowed mesh UDP: what the floors are timed on.
+  const std::vector<Packet>& meshUdpPackets() const { return meshUdp_; }
+
+ private:
+  enum class GuardLimit { Off, OnUnderLimit, OnOverLimit };
+  std::string seedMaps(const SitePlan& plan, const BenchNetns& netns);
+  std::string applyConfig(GuardLimit limit) const;
+  void buildPackets(SitePlan& plan, uint32_t n);
+
+  loader::BpfObject object_;
+  BenchNetns netns_;
+  std::string error_;
+
+  std::vector<Packet> meshUdp_, echo_, relatedError_, rejected_, hopLimit1_, tooBig_;
+  std::vector<Packet> firstFragments_, laterFragments_, laterFragmentsPrimers_, orphanFragments_;
+  std::vector<Packet> toSelf_, ipv4_;
+  std::vector<Packet> guardOther4_, guardOther6_, guardInit4_, guardResp4_, guardCookie4_, guardData4_,
+      guardData6_, guardBadLength4_, guardInitOneSource_;
+};
+
+}  // namespace meshfwd::bench
