@@ -214,7 +214,7 @@ static __always_inline int mf_eth_swap(void *data, void *data_end)
 static __always_inline int mf_tc_icmp6_error(struct __sk_buff *skb, __u32 l2_len, __u8 type, __u8 code,
 					     __u32 param, const __u8 *src)
 {
-	if (l2_len > MF_L2_MAX || skb->len <= l2_len + sizeof(struct ipv6hdr))
+	if (l2_len > MF_L2_MAX || skb->len < l2_len + sizeof(struct ipv6hdr))
 		return -1;
 	__u32 l3_len = skb->len - l2_len;
 	__u32 quote_len = l3_len < MF_ICMP_QUOTE_MAX ? l3_len : MF_ICMP_QUOTE_MAX;
