@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "maps/meshfwd_abi.h"
+#include "tools/cli/cleanup_cmd.h"
 #include "tools/cli/commands.h"
 #if __has_include("tools/cli/check_config_cmd.h")
 #include "tools/cli/check_config_cmd.h"
@@ -27,6 +28,20 @@ void printWarnings(const std::vector<std::string>& lines) {
   for (const auto& l : lines) std::fprintf(stderr, "meshfwd: warning: %s\n", l.c_str());
 }
 
+CLI::Validator positiveNumber() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          double v = std::stod(text, &used);
+          if (used == text.size() && v > 0) return "";
+        } catch (const std::exception&) {
+        }
+        return text + " is not a number greater than 0";
+      },
+      "NUMBER>0");
+}
+
 int run(int argc, char** argv) {
   CLI::App app("meshfwd: the mesh relay/edge forwarding datapath (XDP + TC)", "meshfwd");
   bool version = false;
@@ -43,6 +58,7 @@ int run(int argc, char** argv) {
   registerStatusCommand(app);
   registerStatsCommand(app);
   registerLogCommand(app);
+  registerCleanupCommand(app);
 #ifdef MESHFWD_HAVE_CHECK_CONFIG
   registerCheckConfigCommand(app);
 #endif

@@ -20,6 +20,9 @@ void registerStatusCommand(CLI::App& app);
 void registerStatsCommand(CLI::App& app);
 void registerLogCommand(CLI::App& app);
 
+// Accepts a number greater than 0 ("--watch: 0 is not a number greater than 0").
+CLI::Validator positiveNumber();
+
 // Prints "meshfwd: error: <line>" to stderr for each line.
 void printErrors(const std::vector<std::string>& lines);
 void printWarnings(const std::vector<std::string>& lines);

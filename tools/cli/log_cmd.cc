@@ -69,9 +69,9 @@ int runLog(const LogArgs& args) {
 void registerLogCommand(CLI::App& app) {
   auto args = std::make_shared<LogArgs>();
   CLI::App* cmd = app.add_subcommand("log", "Follow sampled reject events (time, reason, interface, src -> dst, proto)");
-  cmd->add_option("--rate", args->rate, "at most this many lines per second (default 10)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rate", args->rate, "at most this many lines per second (default 10)")->check(positiveNumber());
   cmd->add_option("--burst", args->burst, "lines allowed at once before --rate applies (default 20)")
-      ->check(CLI::PositiveNumber);
+      ->check(positiveNumber());
   cmd->add_option("--count", args->count, "exit after printing N events");
   cmd->footer(
       "Line: TIME REASON IFACE SRC -> DST (udp|tcp SPORT -> DPORT | icmpv6 type T code C | proto N) len BYTES\n"

@@ -71,7 +71,7 @@ void registerStatsCommand(CLI::App& app) {
   cmd->add_option("--watch", args->watch, "repeat every SECONDS (default 2)")
       ->expected(0, 1)
       ->default_str("2")
-      ->check(CLI::PositiveNumber);
+      ->check(positiveNumber());
   cmd->footer(
       "Counters are summed over CPUs. The table lists every reason of the role's hooks, then per site:\n"
       "to_site is traffic towards the site, from_site traffic leaving it.\n"
