@@ -210,7 +210,11 @@ ModelVerdict RelayPolicyModel::generateError(std::span<const uint8_t> frame, uin
 ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
   const auto& cfg = maps_.config;
   // 1. No live config.
-  if (cfg.abi_version != MF_ABI_VERSION) return verdict(kTcActOk, MF_R_PASS_NO_CONFIG);
+  if (cfg.abi_version != MF_ABI_VERSION) {
+    ModelVerdict v = verdict(kTcActOk, MF_R_PASS_NO_CONFIG);
+    v.output.assign(frame.begin(), frame.end());  // to the stack untouched
+    return v;
+  }
 
   // 2. What the frame carries: the ethertype after an L2 header, the IP
   // version nibble without one (what a TUN device sets skb->protocol from).
@@ -225,6 +229,9 @@ ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
   if (proto != kEthertypeIpv6) return verdict(kTcActShot, MF_R_DROP_NOT_IP);
   auto l3 = frame.subspan(l2);
   if (l3.size() < kIpv6HeaderBytes) return verdict(kTcActShot, MF_R_DROP_TRUNCATED);
+  // A header that says it is not version 6 is "anything else not IPv6",
+  // whatever the EtherType claimed.
+  if ((l3[0] >> 4) != 6) return verdict(kTcActShot, MF_R_DROP_NOT_IP);
 
   // 3. The input path's business.
   Addr16 src = addrAt(l3, 8), dst = addrAt(l3, 24);
@@ -302,8 +309,11 @@ ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
     }
   }
   if (outcome == Outcome::Forward && !egress) {
-    outcome = Outcome::Reject;
-    reason = MF_R_REJECT_NO_EGRESS;
+    // No site behind it: rejected, except that an ICMPv6 error is never
+    // answered with one (steps 5 and 6 say so; DESIGN 2a and issue 3 say it
+    // for every step), so a related error without egress is dropped.
+    outcome = icmpError ? Outcome::Drop : Outcome::Reject;
+    reason = icmpError ? MF_R_DROP_ICMP_ERROR : MF_R_REJECT_NO_EGRESS;
   }
   if (pkt.firstFragment)
     fragments_.remember(pkt.fragmentKey(), outcome == Outcome::Forward ? MF_FRAG_FORWARD : MF_FRAG_DROP);

@@ -9,6 +9,7 @@
 
 #include "tests/support/datapath_fixture.h"
 #include "tests/support/icmp6_check.h"
+#include "tests/support/edge_model.h"
 #include "tests/support/policy_model.h"
 
 namespace meshfwd::test {
@@ -219,6 +220,113 @@ TEST(PolicyModelRelay, ErrorQuoteIsCutToTheMinimumMtu) {
   ModelVerdict v = model.decide(in);
   ASSERT_EQ(v.reason, MF_R_REJECT_POLICY);
   EXPECT_EQ(v.output.size(), 14u + 1280u);
+}
+
+// ------------------------------------------------------------------ edge
+
+EdgeMaps edgeMaps() {
+  EdgeMaps m;
+  m.config = DatapathFixture::edgeConfig();
+  mf_edge_state state{};
+  state.vrrp_master = 1;
+  std::memcpy(state.vmac, kVirtualMac.data(), 6);
+  m.edgeState = state;
+  m.localAddrs.insert(addr(kEdgeLanAddr));
+  m.fib = [](const std::array<uint8_t, 4>& dst) {
+    return dst[0] == 198 ? FibAnswer::Forwarded : FibAnswer::NotForwarded;
+  };
+  return m;
+}
+
+Bytes lanFrame(const Bytes& l3, const Mac& to = kRouterMac) { return withEthernet(l3, to, kPeerMac); }
+
+TEST(PolicyModelEdge, HairpinIsAnsweredInXdpWithPortUnreachable) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes in = lanFrame(udp6({kHostA, kHostA2}, 1000, 58000));
+  ModelVerdict v = model.lanXdp(in);
+  EXPECT_EQ(v.action, kXdpTx);
+  EXPECT_EQ(v.reason, MF_E_REJECT_HAIRPIN);
+  std::string why;
+  auto parsed = parseIcmp6Error(v.output, 14, why);
+  ASSERT_TRUE(parsed) << why;
+  EXPECT_EQ(parsed->type, 1);
+  EXPECT_EQ(parsed->code, 4);
+  EXPECT_EQ(parsed->src, kEdgeLanAddr);
+  EXPECT_EQ(parsed->dst, kHostA);
+  EXPECT_TRUE(std::equal(v.output.begin() + 6, v.output.begin() + 12, kRouterMac.begin()));
+}
+
+TEST(PolicyModelEdge, MeshTrafficPassesXdpAndIsForwardedByTc) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes in = lanFrame(udp6({kHostA, kHostB, 64}, 1000, 58000));
+  EXPECT_EQ(model.lanXdp(in).reason, MF_E_PASS_TO_TC);
+  ModelVerdict v = model.lanIngress(in);
+  EXPECT_EQ(v.action, kTcActRedirect);
+  EXPECT_EQ(v.reason, MF_T_FWD_TO_TUNNEL);
+  EXPECT_EQ(v.output[14 + 7], 63);
+  EXPECT_EQ(v.egressIfindex, kTunnelIfindex);
+}
+
+TEST(PolicyModelEdge, SpoofedSourceIsDroppedBeforeTheMesh) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes in = lanFrame(udp6({kHostB, In6::parse("fd42:4242:4242:c::1")}, 1000, 58000));
+  EXPECT_EQ(model.lanXdp(in).reason, MF_E_DROP_SPOOFED);
+  EXPECT_EQ(model.lanIngress(in).reason, MF_T_DROP_SPOOFED);
+}
+
+TEST(PolicyModelEdge, VirtualMacIsOursOnlyWhileMaster) {
+  EdgeMaps maps = edgeMaps();
+  Bytes in = lanFrame(udp6({kHostA, kHostB}, 1000, 58000), kVirtualMac);
+  EXPECT_EQ(EdgePolicyModel(maps).lanIngress(in).reason, MF_T_FWD_TO_TUNNEL);
+  maps.edgeState->vrrp_master = 0;
+  EXPECT_EQ(EdgePolicyModel(maps).lanIngress(in).reason, MF_T_PASS_NOT_OURS);
+  EXPECT_EQ(EdgePolicyModel(maps).lanXdp(in).reason, MF_E_PASS_NOT_OURS);
+}
+
+TEST(PolicyModelEdge, LinkScopedControlPassesUntouched) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes ns = lanFrame(icmp6({kHostA, kHostB, 255}, 135, 0, Bytes(20, 0)));
+  ModelVerdict v = model.lanIngress(ns);
+  EXPECT_EQ(v.reason, MF_T_PASS_CONTROL);
+  EXPECT_EQ(v.output, ns);
+}
+
+TEST(PolicyModelEdge, ErrorsAreNeverAnsweredWithErrors) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes unreachable = lanFrame(icmp6({kHostA, kOutside}, 1, 3, Bytes(48, 0)));
+  ModelVerdict v = model.lanIngress(unreachable);
+  EXPECT_EQ(v.action, kTcActShot);
+  EXPECT_EQ(v.reason, MF_T_DROP_ICMP_ERROR);
+}
+
+TEST(PolicyModelEdge, TunnelDeliversTheSiteAndRejectsTheRest) {
+  EdgePolicyModel model(edgeMaps());
+  ModelVerdict toSite = model.tunnelIngress(frame(udp6({kHostB, kHostA, 2}, 1, 58000)));
+  EXPECT_EQ(toSite.reason, MF_T_FWD_TO_LAN);
+  EXPECT_EQ(toSite.output[14 + 7], 1);
+  ModelVerdict elsewhere = model.tunnelIngress(frame(udp6({kHostA, kHostB}, 1, 58000)));
+  EXPECT_EQ(elsewhere.reason, MF_T_REJECT_OTHER);
+  ASSERT_TRUE(elsewhere.error);
+  EXPECT_EQ(elsewhere.error->code, 4);
+  EXPECT_EQ(model.tunnelIngress(frame(udp6({kHostB, kHostA, 1}, 1, 58000))).reason, MF_T_TIME_EXCEEDED);
+}
+
+TEST(PolicyModelEdge, PayloadLengthBeyondTheFrameIsTruncated) {
+  EdgePolicyModel model(edgeMaps());
+  Bytes in = lanFrame(udp6({kHostA, kHostB}, 1000, 58000));
+  in[14 + 5] += 1;  // claims one byte more than the frame holds
+  EXPECT_EQ(model.lanIngress(in).reason, MF_T_DROP_TRUNCATED);
+}
+
+TEST(PolicyModelEdge, Ipv4FollowsTheFibAnswer) {
+  EdgePolicyModel model(edgeMaps());
+  auto ipv4 = [](std::array<uint8_t, 4> dst, uint16_t dport) {
+    return withEthernet(udp4({10, 0, 0, 1}, dst, 1, dport, {}), kRouterMac, kPeerMac, 0x0800);
+  };
+  EXPECT_EQ(model.lanIngress(ipv4({198, 51, 100, 1}, 53)).reason, MF_T_DROP_IPV4);
+  EXPECT_EQ(model.lanIngress(ipv4({198, 51, 100, 1}, 68)).reason, MF_T_PASS_LOCAL);
+  EXPECT_EQ(model.lanIngress(ipv4({10, 0, 0, 2}, 53)).reason, MF_T_PASS_LOCAL);
+  EXPECT_EQ(model.lanXdp(ipv4({198, 51, 100, 1}, 53)).reason, MF_E_PASS_NOT_FORWARDED);
 }
 
 }  // namespace
