@@ -17,9 +17,9 @@
  * small MTU fragments transport data, and an IPv6 sender fragments locally
  * when its path MTU is below the datagram. Dropping fragments would black-hole
  * such tunnels, so:
- *   - a non-first fragment carries no UDP header, its port is unknowable:
- *     it passes (pass_fragment) and the kernel reassembles it under its
- *     ipfrag memory limits; WireGuard then checks the whole message;
+ *   - a non-first UDP fragment carries no UDP header, so its port is
+ *     unknowable: it passes (pass_fragment) and the kernel reassembles it
+ *     under its ipfrag memory limits; WireGuard then checks the message;
  *   - a first fragment to the port is framed from its UDP header exactly as
  *     a whole datagram is (type, reserved bytes, and the length the UDP
  *     header announces); only the "all bytes present" check is skipped. If
@@ -202,10 +202,11 @@ MF_ALWAYS_INLINE __u32 guard_ipv6(const struct mf_config *cfg, void *data, void 
 	/* A chain too long or cut before the UDP header hides the port. */
 	if (mf_ipv6_walk(data, data_end, &lay) != MF_PARSE_OK)
 		return MF_G_PASS_OTHER;
-	if (mf_is_later_fragment(&lay))
-		return MF_G_PASS_FRAGMENT;
+	/* A later fragment's l4proto is its fragment header's next header. */
 	if (lay.l4proto != IPPROTO_UDP)
 		return MF_G_PASS_OTHER;
+	if (mf_is_later_fragment(&lay))
+		return MF_G_PASS_FRAGMENT;
 
 	struct ipv6hdr *ip6 = mf_ipv6_header(data, data_end, lay.l3_off);
 	struct guard_udp d = {

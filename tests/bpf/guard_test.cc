@@ -249,6 +249,9 @@ std::vector<GuardCase> guardCases() {
   add("v4_first_fragment_other_port", "IPv4 first fragment to another port",
       ipv4Fragment(udp4To(443, wgMessage(7, 1424)), 0, true, 8 + 600), XDP_PASS, MF_G_PASS_OTHER);
   add("v6_later_fragment", "IPv6 non-first fragment", ipv6LaterFragment(), XDP_PASS, MF_G_PASS_FRAGMENT);
+  add("v6_later_fragment_tcp", "IPv6 non-first fragment of TCP: not the guard's",
+      eth6(ipv6Packet({kPeer6, kRelay6}, {fragmentHeader(181, false, 0x1234)}, kProtoTcp, payloadBytes(64))),
+      XDP_PASS, MF_G_PASS_OTHER);
   add("v6_first_fragment_data", "IPv6 first fragment of transport data",
       ipv6FirstFragment(kWgPort, wgMessage(4, 1424), 8 + 1000), XDP_PASS, MF_G_PASS_FRAGMENT);
   add("v6_first_fragment_reserved", "IPv6 first fragment, reserved non-zero",
