@@ -50,7 +50,8 @@ const In6 kRelayInMeshLocal = In6::parse("fd42:4242:4242:ff::53");
 const In6 kEdgeTunnelAddr = In6::parse("fd99::2");
 
 uint64_t diffSeed() {
-  if (const char* env = std::getenv("MESHFWD_DIFF_SEED")) return std::strtoull(env, nullptr, 0);
+  const char* env = std::getenv("MESHFWD_DIFF_SEED");
+  if (env && *env) return std::strtoull(env, nullptr, 0);
   return std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32);
 }
 

@@ -209,8 +209,8 @@ ModelVerdict RelayPolicyModel::generateError(std::span<const uint8_t> frame, uin
 
 ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
   const auto& cfg = maps_.config;
-  // 1. No live config.
-  if (cfg.abi_version != MF_ABI_VERSION) {
+  // 1. No live config (an L2 length the program cannot frame counts as none).
+  if (cfg.abi_version != MF_ABI_VERSION || (cfg.l2_len_tunnel != 0 && cfg.l2_len_tunnel != 14)) {
     ModelVerdict v = verdict(kTcActOk, MF_R_PASS_NO_CONFIG);
     v.output.assign(frame.begin(), frame.end());  // to the stack untouched
     return v;
@@ -314,6 +314,12 @@ ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
     // for every step), so a related error without egress is dropped.
     outcome = icmpError ? Outcome::Drop : Outcome::Reject;
     reason = icmpError ? MF_R_DROP_ICMP_ERROR : MF_R_REJECT_NO_EGRESS;
+  }
+  if (outcome == Outcome::Reject && icmpError) {
+    // A table that says REJECT for an error type still never makes the
+    // relay answer an error with an error.
+    outcome = Outcome::Drop;
+    reason = MF_R_DROP_ICMP_ERROR;
   }
   if (pkt.firstFragment)
     fragments_.remember(pkt.fragmentKey(), outcome == Outcome::Forward ? MF_FRAG_FORWARD : MF_FRAG_DROP);
