@@ -32,6 +32,21 @@ struct GuardConfig {
   RateLimit handshake{20, 40};      // per source /64 (IPv6) or /32 (IPv4)
 };
 
+// [vrrp]: the edge's VRRPv3 router (DESIGN.md §6), keepalived's vocabulary.
+struct VrrpConfig {
+  uint8_t vrid = 1;
+  uint8_t priority = 100;            // 255 address owner, 1-254
+  uint16_t advertIntervalCs = 100;   // advert_int, seconds in the file, centiseconds here
+  bool preempt = true;               // explicit; RFC 5798 default
+  Ipv6Addr virtualAddress;           // the link-local VIP
+  uint32_t naBurst = 3;              // unsolicited NAs sent on becoming master
+  // The routing tunnel's relay peer as "name:port", re-resolved on uplink
+  // changes and every resolveIntervalS; empty: leave the endpoint alone.
+  std::string relayEndpoint;
+  uint32_t resolveIntervalS = 300;
+  bool operator==(const VrrpConfig&) const = default;
+};
+
 struct Config {
   Role role = Role::Relay;
   std::string uplink;  // relay: the guard's interface; edge: optional (single NIC = lan)
@@ -57,6 +72,7 @@ struct Config {
   bool vrrpMasterStatic = true;  // edge: act on the virtual MAC until VRRP lands
 
   std::string metricsListen = "127.0.0.1:9469";
+  std::optional<VrrpConfig> vrrp;  // edge: present when [vrrp] is
 };
 
 }  // namespace meshfwd

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -413,6 +414,52 @@ void readMetrics(DocumentReader& r, const toml::table* t, Config& config) {
   if (auto v = r.string(t, "metrics", "listen")) config.metricsListen = *v;
 }
 
+// [vrrp], keepalived's vocabulary. advert_int is seconds with decimals as
+// keepalived writes it, held to the wire format's centiseconds (12 bits).
+void readVrrp(DocumentReader& r, const toml::table* t, Config& config) {
+  if (!t) return;
+  const std::string s = "vrrp";
+  VrrpConfig v;
+  bool usable = true;
+  if (auto x = r.integer(t, s, "virtual_router_id", 1, 255)) v.vrid = static_cast<uint8_t>(*x);
+  if (!t->get("virtual_router_id"))
+    usable = false, r.error(t->source(), "[vrrp] virtual_router_id is missing (1-255, the same on every edge of the site)");
+  if (auto x = r.integer(t, s, "priority", 1, 255)) v.priority = static_cast<uint8_t>(*x);
+  if (const toml::node* n = r.take(t, s, "advert_int")) {
+    std::optional<double> seconds;
+    if (auto f = n->as_floating_point()) seconds = f->get();
+    if (auto i = n->as_integer()) seconds = static_cast<double>(i->get());
+    double cs = seconds ? *seconds * 100.0 : -1.0;
+    long rounded = std::lround(cs);
+    if (!seconds || rounded < 1 || rounded > 4095 || std::fabs(cs - static_cast<double>(rounded)) > 1e-6) {
+      usable = false;
+      r.origins().refuse("vrrp.advert_int");
+      r.error(n->source(), "[vrrp] advert_int must be seconds between 0.01 and 40.95 in steps of 0.01");
+    } else {
+      v.advertIntervalCs = static_cast<uint16_t>(rounded);
+    }
+  }
+  if (auto x = r.boolean(t, s, "preempt")) v.preempt = *x;
+  if (auto text = r.string(t, s, "virtual_address")) {
+    auto a = Ipv6Addr::parse(*text);
+    if (!a || !a->isLinkLocal()) {
+      usable = false;
+      r.origins().refuse("vrrp.virtual_address");
+      r.error(t->get("virtual_address")->source(),
+              "[vrrp] virtual_address: '" + *text + "' is not an IPv6 link-local address (hosts need a link-local router)");
+    } else {
+      v.virtualAddress = *a;
+    }
+  } else if (!t->get("virtual_address")) {
+    usable = false;
+    r.error(t->source(), "[vrrp] virtual_address is missing (the link-local VIP, e.g. \"fe80::1\")");
+  }
+  if (auto x = r.integer(t, s, "na_burst", 0, 100)) v.naBurst = static_cast<uint32_t>(*x);
+  if (auto x = r.string(t, s, "relay_endpoint")) v.relayEndpoint = *x;
+  if (auto x = r.integer(t, s, "resolve_interval", 1, 86400)) v.resolveIntervalS = static_cast<uint32_t>(*x);
+  if (usable) config.vrrp = v;
+}
+
 void readDocument(DocumentReader& r, const toml::table& root, Config& config) {
   readRole(r, root, config);
   readInterfaces(r, r.section(root, "interfaces"), config);
@@ -423,9 +470,7 @@ void readDocument(DocumentReader& r, const toml::table& root, Config& config) {
   r.reservedSection(root, "ra",
                     "Router Advertisements (radvd's job) arrive in a later release; remove the section "
                     "and keep radvd meanwhile");
-  r.reservedSection(root, "vrrp",
-                    "VRRPv3 (keepalived's job) arrives in a later release; remove the section and keep "
-                    "keepalived meanwhile");
+  readVrrp(r, r.section(root, "vrrp"), config);
   r.reportUnknownKeys(root);
 }
 

@@ -1,0 +1,86 @@
+#include "userspace/vrrp_wireguard.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+extern char** environ;
+
+namespace meshfwd::vrrp {
+
+namespace {
+
+void drain(int fd, std::string& into) {
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) into.append(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+std::string runWg(const std::vector<std::string>& args, std::string* out) {
+  int outPipe[2], errPipe[2];
+  if (::pipe2(outPipe, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  if (::pipe2(errPipe, O_CLOEXEC) != 0) {
+    ::close(outPipe[0]), ::close(outPipe[1]);
+    return std::string("pipe: ") + std::strerror(errno);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, outPipe[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, errPipe[1], 2);
+  std::vector<std::string> argv{"wg"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, "wg", &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(outPipe[1]), ::close(errPipe[1]);
+  std::string stdoutText, stderrText;
+  if (rc == 0) {
+    // wg prints little; read both to EOF (stderr after stdout is fine at
+    // these sizes, far below a pipe buffer).
+    drain(outPipe[0], stdoutText);
+    drain(errPipe[0], stderrText);
+  }
+  ::close(outPipe[0]), ::close(errPipe[0]);
+  if (rc != 0) return std::string("cannot run wg: ") + std::strerror(rc);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (out) *out = stdoutText;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string cmd = "wg";
+    for (const auto& a : args) cmd += " " + a;
+    while (!stderrText.empty() && stderrText.back() == '\n') stderrText.pop_back();
+    return cmd + " failed: " + (stderrText.empty() ? "exit " + std::to_string(WEXITSTATUS(status)) : stderrText);
+  }
+  return "";
+}
+
+std::string relayPeerKey(const std::string& tunnel, std::string* error) {
+  std::string out;
+  if (auto e = runWg({"show", tunnel, "peers"}, &out); !e.empty()) {
+    *error = e;
+    return "";
+  }
+  std::string key = out.substr(0, out.find('\n'));
+  if (key.empty()) *error = "routing tunnel " + tunnel + " has no peer (the relay) configured";
+  if (out.find('\n') != std::string::npos && out.find('\n') + 1 < out.size())
+    *error = "routing tunnel " + tunnel + " has more than one peer; an edge's tunnel has only the relay";
+  return error->empty() ? key : "";
+}
+
+std::string sendKeepaliveNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
+  return runWg({"set", tunnel, "peer", peerKey, "persistent-keepalive", "0", "peer", peerKey, "persistent-keepalive",
+                std::to_string(keepaliveSeconds)});
+}
+
+}  // namespace meshfwd::vrrp
