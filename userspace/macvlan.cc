@@ -3,9 +3,9 @@
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 
+#include <fstream>
 #include <memory>
 
 #include "userspace/vrrp_netlink.h"
@@ -39,11 +39,17 @@ std::string createMacvlan(const std::string& lower, const std::string& name, con
   rtnl_link_macvlan_set_mode(link.get(), static_cast<uint32_t>(rtnl_link_macvlan_str2mode("private")));
   std::unique_ptr<nl_addr, AddrFree> ll(nl_addr_build(AF_LLC, mac.data(), mac.size()));
   rtnl_link_set_addr(link.get(), ll.get());
-  rtnl_link_inet6_set_addr_gen_mode(link.get(), rtnl_link_inet6_str2addrgenmode("none"));
-  rtnl_link_set_flags(link.get(), IFF_UP);
   int err = rtnl_link_add(sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
   if (err < 0) return "cannot create macvlan " + name + " on " + lower + ": " + nl_geterror(err);
-  return "";
+  // addrgenmode none while still down, so no address is ever made from the
+  // virtual MAC. The sysctl rather than IFLA_INET6_ADDR_GEN_MODE in the
+  // create request: libnl 3.7 refuses that for a new link (EAFNOSUPPORT).
+  std::ofstream mode("/proc/sys/net/ipv6/conf/" + name + "/addr_gen_mode");
+  if (!(mode << "1\n") || !mode.flush()) {
+    deleteLink(name);
+    return "cannot set addrgenmode none on " + name;
+  }
+  return setLinkUp(name, true);
 }
 
 }  // namespace meshfwd::vrrp
