@@ -40,6 +40,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MF_MAX_SITES);
+	__type(key, struct mf_egress64_key);
+	__type(value, struct mf_egress);
+} mf_egress64 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MF_MAX_TUNNELS);
 	__type(key, __u32);
 	__type(value, struct mf_tunnel);

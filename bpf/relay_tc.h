@@ -254,9 +254,14 @@ static __always_inline void mf_relay_decide(struct __sk_buff *skb, void *data, v
 	}
 
 	/* Step 6: egress, which must be a configured tunnel, and its MTU. */
-	struct mf_egress_key ekey = { .prefixlen = 128 };
-	__builtin_memcpy(ekey.addr, &ip6->daddr, 16);
-	const struct mf_egress *egress = bpf_map_lookup_elem(&mf_egress, &ekey);
+	struct mf_egress64_key site_key;
+	__builtin_memcpy(site_key.prefix, &ip6->daddr, 8);
+	const struct mf_egress *egress = bpf_map_lookup_elem(&mf_egress64, &site_key);
+	if (!egress) {
+		struct mf_egress_key ekey = { .prefixlen = 128 };
+		__builtin_memcpy(ekey.addr, &ip6->daddr, 16);
+		egress = bpf_map_lookup_elem(&mf_egress, &ekey);
+	}
 	if (egress) {
 		__u32 ifindex = egress->ifindex;
 		if (!bpf_map_lookup_elem(&mf_tunnels, &ifindex))

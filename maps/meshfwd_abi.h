@@ -113,6 +113,15 @@ struct mf_egress {
 	__u32 l2_len;         /* L2 header length of the egress device (0 for TUN/WireGuard) */
 };
 
+/* mf_egress64: the upper 64 bits of a destination -> its egress, for every
+ * site /64 that has no more specific route inside it. An exact hash hit
+ * costs the same at 2 sites and at 65,536, where the LPM trie's walk grows
+ * with the table; a miss falls back to mf_egress. Userspace derives it from
+ * the same routes, so both always give the same answer. */
+struct mf_egress64_key {
+	__u8 prefix[8];
+};
+
 /* mf_tunnels: ifindex -> this. The seed's oifname check. */
 struct mf_tunnel {
 	__u32 mtu;
@@ -274,6 +283,7 @@ MF_STATIC_ASSERT(sizeof(struct mf_config) == 376, "mf_config layout changed: bum
 MF_STATIC_ASSERT(sizeof(struct mf_edge_state) == 12, "mf_edge_state layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress_key) == 20, "mf_egress_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress) == 16, "mf_egress layout");
+MF_STATIC_ASSERT(sizeof(struct mf_egress64_key) == 8, "mf_egress64_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_tunnel) == 8, "mf_tunnel layout");
 MF_STATIC_ASSERT(sizeof(struct mf_local_key) == 16, "mf_local_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_counter) == 16, "mf_counter layout");

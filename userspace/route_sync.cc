@@ -15,6 +15,25 @@ mf_egress_key egressKey(const Ipv6Prefix& p) {
   return k;
 }
 
+mf_egress64_key egress64Key(const Ipv6Prefix& p) {
+  mf_egress64_key k{};
+  std::memcpy(k.prefix, p.addr.bytes.data(), 8);
+  return k;
+}
+
+std::map<Ipv6Prefix, mf_egress> planExactSites(const std::map<Ipv6Prefix, mf_egress>& egress) {
+  std::map<Ipv6Prefix, mf_egress> exact;
+  for (auto it = egress.begin(); it != egress.end(); ++it) {
+    if (it->first.length != 64) continue;
+    // The map is ordered by address, then length: anything longer inside
+    // this /64 sorts right after it.
+    auto next = std::next(it);
+    bool hasLonger = next != egress.end() && it->first.contains(next->first);
+    if (!hasLonger) exact.emplace(it->first, it->second);
+  }
+  return exact;
+}
+
 Ipv6Prefix egressPrefix(const mf_egress_key& k) {
   Ipv6Prefix p;
   std::memcpy(p.addr.bytes.data(), k.addr, 16);
@@ -137,6 +156,11 @@ struct PrefixKey {
   mf_egress_key operator()(const Ipv6Prefix& p) const { return egressKey(p); }
   std::string describe(const Ipv6Prefix& p) const { return p.str(); }
 };
+struct SiteKey {
+  using From = Ipv6Prefix;
+  mf_egress64_key operator()(const Ipv6Prefix& p) const { return egress64Key(p); }
+  std::string describe(const Ipv6Prefix& p) const { return p.str(); }
+};
 struct IfindexKey {
   using From = uint32_t;
   uint32_t operator()(uint32_t i) const { return i; }
@@ -170,6 +194,16 @@ SyncReport RouteSync::sync(const NetSnapshot& net, const SyncTargets& targets) {
   auto currentEgress = readAll(egress_, "mf_egress", [](const auto& es) {
     std::map<Ipv6Prefix, mf_egress> m;
     for (const auto& [k, v] : es) m.emplace(egressPrefix(k), v);
+    return m;
+  });
+  auto currentExact = readAll(exactSites_, "mf_egress64", [](const auto& es) {
+    std::map<Ipv6Prefix, mf_egress> m;
+    for (const auto& [k, v] : es) {
+      Ipv6Prefix p;
+      p.length = 64;
+      std::memcpy(p.addr.bytes.data(), k.prefix, 8);
+      m.emplace(p, v);
+    }
     return m;
   });
   auto currentLocal = readAll(localAddrs_, "mf_local_addrs", [](const auto& es) {
@@ -208,12 +242,16 @@ SyncReport RouteSync::sync(const NetSnapshot& net, const SyncTargets& targets) {
 
   report.tunnels = diffMaps(currentTunnels, tunnels.entries);
   report.egress = diffMaps(currentEgress, desiredEgress);
+  report.exactSites = diffMaps(currentExact, targets.syncEgress ? planExactSites(desiredEgress) : currentExact);
   report.localAddrs = diffMaps(currentLocal, local.addrs);
 
   applyWrites(tunnels_, report.tunnels.adds, IfindexKey{}, "mf_tunnels", report.errors);
   applyWrites(tunnels_, report.tunnels.updates, IfindexKey{}, "mf_tunnels", report.errors);
+  applyDeletes(exactSites_, report.exactSites.deletes, SiteKey{}, "mf_egress64", report.errors);
   applyWrites(egress_, report.egress.adds, PrefixKey{}, "mf_egress", report.errors);
   applyWrites(egress_, report.egress.updates, PrefixKey{}, "mf_egress", report.errors);
+  applyWrites(exactSites_, report.exactSites.adds, SiteKey{}, "mf_egress64", report.errors);
+  applyWrites(exactSites_, report.exactSites.updates, SiteKey{}, "mf_egress64", report.errors);
   applyDeletes(egress_, report.egress.deletes, PrefixKey{}, "mf_egress", report.errors);
   applyDeletes(tunnels_, report.tunnels.deletes, IfindexKey{}, "mf_tunnels", report.errors);
   // Local addresses: add before delete too, so an address moving between

@@ -67,7 +67,14 @@ MapDiff<K, V> diffMaps(const std::map<K, V>& current, const std::map<K, V>& desi
   return d;
 }
 
+// The exact-match fast table (mf_egress64): every /64 of the plan that has no
+// longer prefix inside it, because only for those does an exact hit on the
+// upper 64 bits give what the LPM lookup would give. Everything else is
+// left to mf_egress.
+std::map<Ipv6Prefix, mf_egress> planExactSites(const std::map<Ipv6Prefix, mf_egress>& egress);
+
 mf_egress_key egressKey(const Ipv6Prefix& p);
+mf_egress64_key egress64Key(const Ipv6Prefix& p);
 Ipv6Prefix egressPrefix(const mf_egress_key& k);
 
 // What the configured tunnels look like to the datapath. Tunnels that do not
@@ -88,6 +95,7 @@ struct SyncTargets {
 
 struct SyncReport {
   MapDiff<Ipv6Prefix, mf_egress> egress;
+  MapDiff<Ipv6Prefix, mf_egress> exactSites;
   MapDiff<uint32_t, mf_tunnel> tunnels;
   MapDiff<Ipv6Addr, uint32_t> localAddrs;
   std::vector<std::string> warnings;
@@ -97,18 +105,21 @@ struct SyncReport {
 
 class RouteSync {
  public:
-  RouteSync(MapView<mf_egress_key, mf_egress>& egress, MapView<uint32_t, mf_tunnel>& tunnels,
-            MapView<mf_local_key, uint32_t>& localAddrs)
-      : egress_(egress), tunnels_(tunnels), localAddrs_(localAddrs) {}
+  RouteSync(MapView<mf_egress_key, mf_egress>& egress, MapView<mf_egress64_key, mf_egress>& exactSites,
+            MapView<uint32_t, mf_tunnel>& tunnels, MapView<mf_local_key, uint32_t>& localAddrs)
+      : egress_(egress), exactSites_(exactSites), tunnels_(tunnels), localAddrs_(localAddrs) {}
 
   // Brings the three maps to what `net` asks for. Writes go tunnels first,
   // then egress adds/updates, then deletes: an egress entry never names a
   // tunnel the datapath does not know yet, and a prefix is only removed
-  // after its replacement is in place.
+  // after its replacement is in place. Fast-table entries that stop being
+  // exact go before the routes change and new ones after, so a hit there
+  // never disagrees with mf_egress.
   SyncReport sync(const NetSnapshot& net, const SyncTargets& targets);
 
  private:
   MapView<mf_egress_key, mf_egress>& egress_;
+  MapView<mf_egress64_key, mf_egress>& exactSites_;
   MapView<uint32_t, mf_tunnel>& tunnels_;
   MapView<mf_local_key, uint32_t>& localAddrs_;
 };

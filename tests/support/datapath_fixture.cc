@@ -92,6 +92,14 @@ void DatapathFixture::addEgress(const In6& prefix, uint32_t prefixLen, uint32_t 
   ASSERT_EQ(loader::updateElem(object_.mapFd("mf_egress"), key, value), 0);
 }
 
+void DatapathFixture::addExactSite(const In6& prefix64, uint32_t ifindex, uint32_t mtu, uint32_t siteId,
+                                   uint32_t l2len) {
+  mf_egress64_key key{};
+  std::memcpy(key.prefix, prefix64.b.data(), 8);
+  mf_egress value{ifindex, mtu, siteId, l2len};
+  ASSERT_EQ(loader::updateElem(object_.mapFd("mf_egress64"), key, value), 0);
+}
+
 void DatapathFixture::addTunnel(uint32_t ifindex, uint32_t mtu, uint32_t l2len) {
   mf_tunnel t{mtu, l2len};
   ASSERT_EQ(loader::updateElem(object_.mapFd("mf_tunnels"), ifindex, t), 0);

@@ -52,6 +52,8 @@ class DatapathFixture {
   void setConfig(const mf_config& config);
   void addEgress(const In6& prefix, uint32_t prefixLen, uint32_t ifindex, uint32_t mtu, uint32_t siteId,
                  uint32_t l2len = 14);
+  // The exact-match fast table (mf_egress64) for a site /64.
+  void addExactSite(const In6& prefix64, uint32_t ifindex, uint32_t mtu, uint32_t siteId, uint32_t l2len = 14);
   void addTunnel(uint32_t ifindex, uint32_t mtu, uint32_t l2len = 14);
   void addLocalAddr(const In6& addr, uint32_t ifindex);
   void setEdgeState(bool master, const Mac& vmac);

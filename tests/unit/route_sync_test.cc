@@ -141,6 +141,7 @@ TEST(RouteSyncLocal, IcmpSourcePrefersTheSiteThenFinishedDad) {
 
 struct Maps {
   InMemoryMap<mf_egress_key, mf_egress> egress;
+  InMemoryMap<mf_egress64_key, mf_egress> exact;
   InMemoryMap<uint32_t, mf_tunnel> tunnels;
   InMemoryMap<mf_local_key, uint32_t> local;
 };
@@ -155,7 +156,7 @@ SyncTargets relayTargets() {
 
 TEST(RouteSyncApply, FirstSyncFillsAllThreeMaps) {
   Maps m;
-  RouteSync sync(m.egress, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
   SyncReport r = sync.sync(relayNet(), relayTargets());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(m.tunnels.entries().size(), 2u);
@@ -171,7 +172,7 @@ TEST(RouteSyncApply, FirstSyncFillsAllThreeMaps) {
 
 TEST(RouteSyncApply, SecondSyncWritesOnlyTheChange) {
   Maps m;
-  RouteSync sync(m.egress, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
   NetSnapshot net = relayNet();
   ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
   m.egress.clearWrites();
@@ -204,7 +205,7 @@ TEST(RouteSyncApply, SecondSyncWritesOnlyTheChange) {
 
 TEST(RouteSyncApply, RecreatedTunnelMovesEntriesToItsNewIfindex) {
   Maps m;
-  RouteSync sync(m.egress, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
   NetSnapshot net = relayNet();
   ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
   // wg0 deleted and created again: new ifindex 42.
@@ -225,7 +226,7 @@ TEST(RouteSyncApply, RecreatedTunnelMovesEntriesToItsNewIfindex) {
 TEST(RouteSyncApply, WriteFailuresAreReportedByMapAndKey) {
   Maps m;
   m.egress.failPuts = -E2BIG;
-  RouteSync sync(m.egress, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
   SyncReport r = sync.sync(relayNet(), relayTargets());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.errors[0], "mf_egress: writing fd42:4242:4242:a::/64 failed: Argument list too long");
@@ -235,12 +236,53 @@ TEST(RouteSyncApply, EdgeLeavesEgressAlone) {
   Maps m;
   m.egress.put(egressKey(pfx("fd42:4242:4242::/48")), mf_egress{kWg0, 1420, 0, 0});
   m.egress.clearWrites();
-  RouteSync sync(m.egress, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
   SyncTargets t = relayTargets();
   t.syncEgress = false;
   ASSERT_TRUE(sync.sync(relayNet(), t).ok());
   EXPECT_TRUE(m.egress.writes().empty());
   EXPECT_EQ(m.tunnels.entries().size(), 2u);
+}
+
+TEST(RouteSyncExact, OnlySiteSlash64sWithoutLongerRoutesInside) {
+  mf_egress e{7, 1420, 1, 0};
+  std::map<Ipv6Prefix, mf_egress> plan{
+      {pfx("fd42:4242:4242:a::/64"), e},       // plain site: exact
+      {pfx("fd42:4242:4242:b::/64"), e},       // has a /128 inside: LPM only
+      {pfx("fd42:4242:4242:b::9/128"), e},
+      {pfx("fd42:4242:4242:c::/64"), e},       // has a /96 at its own address
+      {pfx("fd42:4242:4242:c::/96"), e},
+      {pfx("fd42:4242:4242:d00::/56"), e},     // not a /64
+      {pfx("fd42:4242:4242:e::/64"), e},       // exact again after the others
+  };
+  auto exact = planExactSites(plan);
+  std::vector<std::string> got;
+  for (const auto& [p, v] : exact) got.push_back(p.str());
+  EXPECT_EQ(got, (std::vector<std::string>{"fd42:4242:4242:a::/64", "fd42:4242:4242:e::/64"}));
+  auto key = egress64Key(pfx("fd42:4242:4242:a::/64"));
+  EXPECT_EQ(key.prefix[6], 0x00);
+  EXPECT_EQ(key.prefix[7], 0x0a);
+}
+
+TEST(RouteSyncExact, FastTableFollowsTheRoutes) {
+  Maps m;
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  NetSnapshot net = relayNet();
+  ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
+  size_t sitesAtFirst = m.exact.entries().size();
+  EXPECT_GE(sitesAtFirst, 1u);
+  auto a = m.exact.lookup(egress64Key(pfx("fd42:4242:4242:a::/64")));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->ifindex, kWg0);
+
+  // A route disappears: its fast entry goes before its LPM entry.
+  m.exact.clearWrites();
+  m.egress.clearWrites();
+  net.routes.erase(net.routes.begin());
+  SyncReport r = sync.sync(net, relayTargets());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(m.exact.lookup(egress64Key(pfx("fd42:4242:4242:a::/64"))).has_value());
+  EXPECT_EQ(m.exact.entries().size(), sitesAtFirst - 1);
 }
 
 }  // namespace
