@@ -4,7 +4,6 @@
 
 #include "maps/meshfwd_abi.h"
 #include "tools/cli/cleanup_cmd.h"
-#include "tools/cli/cleanup_cmd.h"
 #include "tools/cli/commands.h"
 #if __has_include("tools/cli/check_config_cmd.h")
 #include "tools/cli/check_config_cmd.h"
@@ -59,7 +58,6 @@ int run(int argc, char** argv) {
   registerStatusCommand(app);
   registerStatsCommand(app);
   registerLogCommand(app);
-  registerCleanupCommand(app);
   registerCleanupCommand(app);
 #ifdef MESHFWD_HAVE_CHECK_CONFIG
   registerCheckConfigCommand(app);
