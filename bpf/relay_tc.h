@@ -164,6 +164,32 @@ static __always_inline void mf_relay_policy(void *data, void *data_end, const st
  * Steps 2-8. Fills v; the caller counts and acts. skb is only read (its
  * length and GSO state for the MTU check).
  */
+
+/* The egress for a destination: the exact /64 table first, the LPM trie on
+ * a miss, and only if it names a configured tunnel. Copied out by value so
+ * the verifier sees one kind of register afterwards whichever map answered;
+ * a pointer that may come from either map doubles every path after it. */
+static __noinline int mf_relay_egress(const struct ipv6hdr *ip6, struct mf_egress *out)
+{
+	if (!ip6 || !out)
+		return 0;
+	struct mf_egress64_key site_key;
+	__builtin_memcpy(site_key.prefix, &ip6->daddr, 8);
+	const struct mf_egress *e = bpf_map_lookup_elem(&mf_egress64, &site_key);
+	if (!e) {
+		struct mf_egress_key ekey = { .prefixlen = 128 };
+		__builtin_memcpy(ekey.addr, &ip6->daddr, 16);
+		e = bpf_map_lookup_elem(&mf_egress, &ekey);
+	}
+	if (!e)
+		return 0;
+	__u32 ifindex = e->ifindex;
+	if (!bpf_map_lookup_elem(&mf_tunnels, &ifindex))
+		return 0;
+	*out = *e;
+	return 1;
+}
+
 static __always_inline void mf_relay_decide(struct __sk_buff *skb, void *data, void *data_end,
 					    const struct mf_config *cfg, struct mf_relay_pkt *pkt,
 					    struct mf_relay_verdict *v)
@@ -254,19 +280,9 @@ static __always_inline void mf_relay_decide(struct __sk_buff *skb, void *data, v
 	}
 
 	/* Step 6: egress, which must be a configured tunnel, and its MTU. */
-	struct mf_egress64_key site_key;
-	__builtin_memcpy(site_key.prefix, &ip6->daddr, 8);
-	const struct mf_egress *egress = bpf_map_lookup_elem(&mf_egress64, &site_key);
-	if (!egress) {
-		struct mf_egress_key ekey = { .prefixlen = 128 };
-		__builtin_memcpy(ekey.addr, &ip6->daddr, 16);
-		egress = bpf_map_lookup_elem(&mf_egress, &ekey);
-	}
-	if (egress) {
-		__u32 ifindex = egress->ifindex;
-		if (!bpf_map_lookup_elem(&mf_tunnels, &ifindex))
-			egress = 0;
-	}
+	struct mf_egress egress_val = {};
+	int have_egress = mf_relay_egress(ip6, &egress_val);
+	const struct mf_egress *egress = have_egress ? &egress_val : 0;
 	if (egress) {
 		int too_big;
 		if (skb->gso_segs > 1) {

@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", info.seed, "random seed for the destinations");
   app.add_flag("--quick", quick, "a smoke run: 256 sites, 16 packets per row, 1 run, repeat 2; not for figures");
   app.add_flag("--json", json, "print JSON instead of the table");
+  bool lpmOnly = false;
+  app.add_flag("--lpm-only", lpmOnly,
+               "leave the exact /64 egress table empty: every relay lookup walks the LPM trie");
   CLI11_PARSE(app, argc, argv);
   if (quick) info = {256, 16, 1, 2, info.seed};
 
@@ -49,7 +52,7 @@ int main(int argc, char** argv) {
 
   auto bench = meshfwd::loader::BpfObject::load(meshfwd::loader::ObjectKind::Bench);
   if (!bench.ok()) return fail("bench programs: " + bench.error());
-  auto relay = std::make_unique<RelayBench>(plan, netns, info.packetsPerRow);
+  auto relay = std::make_unique<RelayBench>(plan, netns, info.packetsPerRow, lpmOnly);
   if (!relay->ok()) return fail("relay: " + relay->error());
   auto edge = std::make_unique<EdgeBench>(plan, netns, info.packetsPerRow);
   if (!edge->ok()) return fail("edge: " + edge->error());

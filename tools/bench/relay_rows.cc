@@ -10,6 +10,7 @@
 #include "loader/test_run.h"
 #include "userspace/config.h"
 #include "userspace/policy_maps.h"
+#include "userspace/route_sync.h"
 
 namespace meshfwd::bench {
 
@@ -54,8 +55,8 @@ std::string updateError(const char* what, int err) {
 
 }  // namespace
 
-RelayBench::RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packetsPerRow)
-    : object_(loader::BpfObject::load(loader::ObjectKind::Relay)), netns_(netns) {
+RelayBench::RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packetsPerRow, bool lpmOnly)
+    : object_(loader::BpfObject::load(loader::ObjectKind::Relay)), netns_(netns), lpmOnly_(lpmOnly) {
   if (!object_.ok()) {
     error_ = object_.error();
     return;
@@ -70,13 +71,23 @@ std::string RelayBench::seedMaps(const SitePlan& plan, const BenchNetns& netns) 
   if (int err = loader::updateElem(object_.mapFd("mf_tunnels"), netns.tunnelIfindex, tunnel))
     return updateError("mf_tunnels", err);
 
-  int egressFd = object_.mapFd("mf_egress");
+  // The same two tables route sync writes: the LPM trie with every route,
+  // and the exact /64 table in front of it (planExactSites), unless the
+  // run asks for the trie alone to show what its depth costs.
+  std::map<Ipv6Prefix, mf_egress> routes;
   for (uint32_t site = 0; site < plan.sites(); ++site) {
-    mf_egress_key key{};
-    key.prefixlen = 64;
-    std::memcpy(key.addr, plan.sitePrefix(site).b.data(), 16);
-    mf_egress value{netns.tunnelIfindex, netns.tunnelMtu, site, kTestRunL2Len};
-    if (int err = loader::updateElem(egressFd, key, value)) return updateError("mf_egress", err);
+    Ipv6Prefix p;
+    std::memcpy(p.addr.bytes.data(), plan.sitePrefix(site).b.data(), 16);
+    p.length = 64;
+    routes.emplace(p, mf_egress{netns.tunnelIfindex, netns.tunnelMtu, site, kTestRunL2Len});
+  }
+  int egressFd = object_.mapFd("mf_egress");
+  for (const auto& [prefix, value] : routes)
+    if (int err = loader::updateElem(egressFd, egressKey(prefix), value)) return updateError("mf_egress", err);
+  if (!lpmOnly_) {
+    int exactFd = object_.mapFd("mf_egress64");
+    for (const auto& [prefix, value] : planExactSites(routes))
+      if (int err = loader::updateElem(exactFd, egress64Key(prefix), value)) return updateError("mf_egress64", err);
   }
 
   mf_local_key local{};

@@ -18,7 +18,9 @@ class RelayBench {
  public:
   // Loads the relay object and seeds it as a relay of plan.sites() sites,
   // all routed through the namespace's tunnel. ok() false on failure.
-  RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packetsPerRow);
+  // `lpmOnly`: leave the exact /64 table empty, so every lookup walks the
+  // LPM trie (what the egress cost was before the exact table).
+  RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packetsPerRow, bool lpmOnly = false);
   RelayBench(const RelayBench&) = delete;  // rows point at object_
   RelayBench& operator=(const RelayBench&) = delete;
 
@@ -38,6 +40,7 @@ class RelayBench {
 
   loader::BpfObject object_;
   BenchNetns netns_;
+  bool lpmOnly_ = false;
   std::string error_;
 
   std::vector<Packet> meshUdp_, echo_, relatedError_, rejected_, hopLimit1_, tooBig_;
