@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "userspace/addr.h"
 
@@ -47,6 +48,39 @@ struct VrrpConfig {
   bool operator==(const VrrpConfig&) const = default;
 };
 
+// [ra]: the edge's Router Advertisements (DESIGN.md §6), radvd's vocabulary
+// in snake_case. Times are as radvd writes them: intervals and lifetimes in
+// seconds, reachable time and retransmit timer in milliseconds. The site /64
+// and the mesh /48 come from [mesh].
+enum class RaRoutePreference { Low, Medium, High };
+
+struct RaConfig {
+  std::string interface;             // empty: the VRRP macvlan with [vrrp], else the LAN
+  std::optional<Ipv6Addr> source;    // AdvRASrcAddress; unset: the [vrrp] VIP
+  uint32_t minRtrAdvIntervalMs = 0;  // 0: max / 3 (radvd: 0.33 x max)
+  uint32_t maxRtrAdvIntervalMs = 30000;
+  uint16_t defaultLifetimeS = 0;     // AdvDefaultLifetime: 0 = not a default router
+  uint32_t reachableTimeMs = 0;
+  uint32_t retransTimerMs = 0;
+  uint8_t curHopLimit = 64;
+  bool managedFlag = false;
+  bool otherConfigFlag = false;
+  std::optional<uint32_t> linkMtu;   // AdvLinkMTU; unset: no MTU option
+  uint32_t validLifetimeS = 86400;
+  uint32_t preferredLifetimeS = 14400;
+  bool routerAddr = false;           // AdvRouterAddr (R flag in the PIO)
+  std::optional<uint32_t> routeLifetimeS;  // AdvRouteLifetime; unset: 3 x max interval
+  RaRoutePreference routePreference = RaRoutePreference::High;
+  std::vector<Ipv6Addr> rdnss;
+  std::optional<uint32_t> rdnssLifetimeS;  // unset: 2 x max interval (radvd)
+  std::vector<std::string> dnssl;
+  std::optional<uint32_t> dnsslLifetimeS;  // unset: 2 x max interval (radvd)
+  // radvd's RemoveAdvOnExit/RemoveRoute: a final RA with lifetime 0. Only
+  // honoured when the source is the router's own address, never the VIP.
+  bool removeAdvOnExit = false;
+  bool operator==(const RaConfig&) const = default;
+};
+
 struct Config {
   Role role = Role::Relay;
   std::string uplink;  // relay: the guard's interface; edge: optional (single NIC = lan)
@@ -73,6 +107,7 @@ struct Config {
 
   std::string metricsListen = "127.0.0.1:9469";
   std::optional<VrrpConfig> vrrp;  // edge: present when [vrrp] is
+  std::optional<RaConfig> ra;      // edge: present when [ra] is
 };
 
 }  // namespace meshfwd

@@ -460,6 +460,113 @@ void readVrrp(DocumentReader& r, const toml::table* t, Config& config) {
   if (usable) config.vrrp = v;
 }
 
+// [ra], radvd's vocabulary in snake_case, checked against RFC 4861 6.2.1
+// (and RFC 4191 / 8106 for the options). Cross-key rules are reported at
+// the key that breaks them.
+void readRa(DocumentReader& r, const toml::table* t, Config& config) {
+  if (!t) return;
+  const std::string s = "ra";
+  RaConfig ra;
+  bool usable = true;
+  auto refuse = [&](const std::string& key, const std::string& why) {
+    usable = false;
+    r.origins().refuse("ra." + key);
+    const toml::node* n = t->get(key);
+    r.error(n ? n->source() : t->source(), "[ra] " + key + ": " + why);
+  };
+  auto address = [&](const std::string& key, const toml::node& n) -> std::optional<Ipv6Addr> {
+    auto text = n.value<std::string>();
+    auto a = text ? Ipv6Addr::parse(*text) : std::nullopt;
+    if (!a) {
+      usable = false;
+      r.origins().refuse("ra." + key);
+      r.error(n.source(), "[ra] " + key + ": " + (text ? "'" + *text + "' is not an IPv6 address" : "expected a string"));
+    }
+    return a;
+  };
+  auto stringList = [&](const std::string& key) -> std::vector<const toml::node*> {
+    std::vector<const toml::node*> out;
+    const toml::node* n = r.take(t, s, key);
+    if (!n) return out;
+    if (!n->is_array()) {
+      refuse(key, "must be an array of strings");
+      return out;
+    }
+    for (const auto& e : *n->as_array()) out.push_back(&e);
+    return out;
+  };
+  constexpr int64_t kInfinite = 0xffffffff;
+
+  if (auto x = r.string(t, s, "interface")) ra.interface = *x;
+  if (const toml::node* n = r.take(t, s, "source")) {
+    if (auto a = address("source", *n)) {
+      if (!a->isLinkLocal())
+        refuse("source", "'" + a->str() + "' is not link-local (hosts accept RAs only from a link-local router)");
+      else
+        ra.source = *a;
+    }
+  } else if (!config.vrrp && !t->get("source")) {
+    usable = false;
+    r.error(t->source(), "[ra] source is missing (the link-local address RAs come from; with [vrrp] the VIP)");
+  }
+  if (auto x = r.integer(t, s, "max_rtr_adv_interval", 4, 1800)) ra.maxRtrAdvIntervalMs = static_cast<uint32_t>(*x) * 1000;
+  if (auto x = r.integer(t, s, "min_rtr_adv_interval", 3, 1350)) {
+    ra.minRtrAdvIntervalMs = static_cast<uint32_t>(*x) * 1000;
+    if (ra.minRtrAdvIntervalMs * 4 > ra.maxRtrAdvIntervalMs * 3)
+      refuse("min_rtr_adv_interval", "must be at most 0.75 x max_rtr_adv_interval (" +
+                                         std::to_string(ra.maxRtrAdvIntervalMs * 3 / 4000) + " s) (RFC 4861 6.2.1)");
+  }
+  if (auto x = r.integer(t, s, "adv_default_lifetime", 0, 9000)) {
+    ra.defaultLifetimeS = static_cast<uint16_t>(*x);
+    if (*x != 0 && *x * 1000 < ra.maxRtrAdvIntervalMs)
+      refuse("adv_default_lifetime", "must be 0 or at least max_rtr_adv_interval (RFC 4861 6.2.1)");
+  }
+  if (auto x = r.integer(t, s, "adv_reachable_time", 0, 3600000)) ra.reachableTimeMs = static_cast<uint32_t>(*x);
+  if (auto x = r.integer(t, s, "adv_retrans_timer", 0, kInfinite)) ra.retransTimerMs = static_cast<uint32_t>(*x);
+  if (auto x = r.integer(t, s, "adv_cur_hop_limit", 0, 255)) ra.curHopLimit = static_cast<uint8_t>(*x);
+  if (auto x = r.boolean(t, s, "adv_managed_flag")) ra.managedFlag = *x;
+  if (auto x = r.boolean(t, s, "adv_other_config_flag")) ra.otherConfigFlag = *x;
+  if (auto x = r.integer(t, s, "adv_link_mtu", 1280, kInfinite)) ra.linkMtu = static_cast<uint32_t>(*x);
+  if (auto x = r.integer(t, s, "adv_valid_lifetime", 0, kInfinite)) ra.validLifetimeS = static_cast<uint32_t>(*x);
+  if (auto x = r.integer(t, s, "adv_preferred_lifetime", 0, kInfinite)) {
+    ra.preferredLifetimeS = static_cast<uint32_t>(*x);
+    if (ra.preferredLifetimeS > ra.validLifetimeS)
+      refuse("adv_preferred_lifetime", "must not exceed adv_valid_lifetime (RFC 4862 5.5.3)");
+  }
+  if (auto x = r.boolean(t, s, "adv_router_addr")) ra.routerAddr = *x;
+  if (auto x = r.integer(t, s, "adv_route_lifetime", 0, kInfinite)) {
+    ra.routeLifetimeS = static_cast<uint32_t>(*x);
+    if (*x == 0) refuse("adv_route_lifetime", "0 would withdraw the mesh route from every host");
+  }
+  if (auto x = r.string(t, s, "adv_route_preference")) {
+    if (*x == "low") ra.routePreference = RaRoutePreference::Low;
+    else if (*x == "medium") ra.routePreference = RaRoutePreference::Medium;
+    else if (*x == "high") ra.routePreference = RaRoutePreference::High;
+    else refuse("adv_route_preference", "must be \"low\", \"medium\" or \"high\", not \"" + *x + "\"");
+  }
+  for (const toml::node* n : stringList("rdnss"))
+    if (auto a = address("rdnss", *n)) ra.rdnss.push_back(*a);
+  if (auto x = r.integer(t, s, "adv_rdnss_lifetime", 0, kInfinite)) ra.rdnssLifetimeS = static_cast<uint32_t>(*x);
+  for (const toml::node* n : stringList("dnssl")) {
+    auto text = n->value<std::string>();
+    if (!text || text->empty() || text->size() > 253) {
+      usable = false;
+      r.origins().refuse("ra.dnssl");
+      r.error(n->source(), "[ra] dnssl: expected a domain name of 1-253 characters");
+    } else {
+      ra.dnssl.push_back(*text);
+    }
+  }
+  if (auto x = r.integer(t, s, "adv_dnssl_lifetime", 0, kInfinite)) ra.dnsslLifetimeS = static_cast<uint32_t>(*x);
+  if (auto x = r.boolean(t, s, "remove_adv_on_exit")) {
+    ra.removeAdvOnExit = *x;
+    if (*x && config.vrrp && (!ra.source || *ra.source == config.vrrp->virtualAddress))
+      refuse("remove_adv_on_exit", "a lifetime-0 RA from the shared VRRP address deletes the mesh route on every "
+                                   "host while the other edge is alive (DESIGN.md 6)");
+  }
+  if (usable) config.ra = ra;
+}
+
 void readDocument(DocumentReader& r, const toml::table& root, Config& config) {
   readRole(r, root, config);
   readInterfaces(r, r.section(root, "interfaces"), config);
@@ -467,10 +574,9 @@ void readDocument(DocumentReader& r, const toml::table& root, Config& config) {
   readIcmp(r, r.section(root, "icmp"), config);
   readGuard(r, r.section(root, "guard"), config);
   readMetrics(r, r.section(root, "metrics"), config);
-  r.reservedSection(root, "ra",
-                    "Router Advertisements (radvd's job) arrive in a later release; remove the section "
-                    "and keep radvd meanwhile");
   readVrrp(r, r.section(root, "vrrp"), config);
+  // After [vrrp]: the RA source and interface default to the VRRP ones.
+  readRa(r, r.section(root, "ra"), config);
   r.reportUnknownKeys(root);
 }
 

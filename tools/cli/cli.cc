@@ -5,6 +5,7 @@
 #include "maps/meshfwd_abi.h"
 #include "tools/cli/cleanup_cmd.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/doctor_cmd.h"
 #if __has_include("tools/cli/check_config_cmd.h")
 #include "tools/cli/check_config_cmd.h"
 #define MESHFWD_HAVE_CHECK_CONFIG 1
@@ -58,6 +59,7 @@ int run(int argc, char** argv) {
   registerStatusCommand(app);
   registerStatsCommand(app);
   registerLogCommand(app);
+  registerDoctorCommand(app);
   registerCleanupCommand(app);
 #ifdef MESHFWD_HAVE_CHECK_CONFIG
   registerCheckConfigCommand(app);

@@ -1,0 +1,156 @@
+#include "userspace/ra_socket.h"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace meshfwd::ra {
+
+namespace {
+
+constexpr int kNdHopLimit = 255;  // RFC 4861: receivers drop anything else
+
+std::string errnoText(const char* step) { return std::string(step) + ": " + std::strerror(errno); }
+
+in6_addr toIn6(const Ipv6Addr& a) {
+  in6_addr out{};
+  std::memcpy(out.s6_addr, a.bytes.data(), 16);
+  return out;
+}
+
+}  // namespace
+
+RaSocket::~RaSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string RaSocket::open() {
+  fd_ = ::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+  if (fd_ < 0) return errnoText("socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)");
+  icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ND_ROUTER_SOLICIT, &filter);
+  if (::setsockopt(fd_, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) < 0) return errnoText("ICMP6_FILTER");
+  int on = 1, off = 0, hops = kNdHopLimit;
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on) < 0) return errnoText("IPV6_RECVHOPLIMIT");
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on) < 0) return errnoText("IPV6_RECVPKTINFO");
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) < 0)
+    return errnoText("IPV6_MULTICAST_HOPS");
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) < 0) return errnoText("IPV6_UNICAST_HOPS");
+  // Our own adverts are of no interest to us (and the filter drops them anyway).
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof off) < 0)
+    return errnoText("IPV6_MULTICAST_LOOP");
+  return "";
+}
+
+std::string RaSocket::joinAllRouters(int ifindex) {
+  ipv6_mreq mreq{};
+  mreq.ipv6mr_multiaddr = toIn6(*Ipv6Addr::parse("ff02::2"));
+  mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+  if (::setsockopt(fd_, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof mreq) < 0 && errno != EADDRINUSE)
+    return errnoText("IPV6_ADD_MEMBERSHIP ff02::2");
+  return "";
+}
+
+void RaSocket::leaveAllRouters(int ifindex) {
+  ipv6_mreq mreq{};
+  mreq.ipv6mr_multiaddr = toIn6(*Ipv6Addr::parse("ff02::2"));
+  mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+  // The interface may already be gone, and with it the membership.
+  (void)::setsockopt(fd_, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP, &mreq, sizeof mreq);
+}
+
+int RaSocket::send(const Bytes& message, const Ipv6Addr& src, const Ipv6Addr& dst, int ifindex) {
+  sockaddr_in6 to{};
+  to.sin6_family = AF_INET6;
+  to.sin6_addr = toIn6(dst);
+  to.sin6_scope_id = static_cast<uint32_t>(ifindex);
+  iovec iov{const_cast<uint8_t*>(message.data()), message.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  msghdr msg{};
+  msg.msg_name = &to;
+  msg.msg_namelen = sizeof to;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+  in6_pktinfo info{};
+  info.ipi6_addr = toIn6(src);
+  info.ipi6_ifindex = static_cast<unsigned>(ifindex);
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  if (::sendmsg(fd_, &msg, 0) < 0) return -errno;
+  return 0;
+}
+
+std::optional<ReceivedIcmp6> RaSocket::receive() {
+  uint8_t buffer[1500];
+  sockaddr_in6 from{};
+  iovec iov{buffer, sizeof buffer};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(fd_, &msg, 0);
+  if (n < 0) return std::nullopt;
+  ReceivedIcmp6 r;
+  r.message.assign(buffer, buffer + n);
+  std::memcpy(r.source.bytes.data(), from.sin6_addr.s6_addr, 16);
+  r.ifindex = static_cast<int>(from.sin6_scope_id);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    if (c->cmsg_type == IPV6_HOPLIMIT) {
+      int hops = 0;
+      std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
+      r.hopLimit = static_cast<uint8_t>(hops);
+    } else if (c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      r.ifindex = static_cast<int>(info.ipi6_ifindex);
+    }
+  }
+  return r;
+}
+
+std::optional<MacAddr> interfaceMac(const std::string& ifname) {
+  int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  ifreq req{};
+  std::strncpy(req.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+  int rc = ::ioctl(fd, SIOCGIFHWADDR, &req);
+  ::close(fd);
+  if (rc < 0 || req.ifr_hwaddr.sa_family != ARPHRD_ETHER) return std::nullopt;
+  MacAddr mac;
+  std::memcpy(mac.data(), req.ifr_hwaddr.sa_data, 6);
+  return mac;
+}
+
+bool interfaceHasAddress(const std::string& ifname, const Ipv6Addr& addr) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) < 0) return false;
+  bool found = false;
+  for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || ifname != i->ifa_name) continue;
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+    found = std::memcmp(sin6->sin6_addr.s6_addr, addr.bytes.data(), 16) == 0;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+}  // namespace meshfwd::ra
