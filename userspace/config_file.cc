@@ -135,6 +135,66 @@ std::optional<PortRange> parsePortRange(std::string_view text, const std::string
   return range;
 }
 
+// Where the first non-ASCII character outside a comment is, if any.
+//
+// meshfwd's keys and values are all ASCII, so nothing is lost by refusing
+// the rest, and it keeps such characters away from toml++ 3.3, whose
+// whitespace test reaches __builtin_unreachable() for code points
+// U+00A1-U+0499 outside strings and comments (found by tests/fuzz).
+std::optional<std::pair<int, int>> nonAsciiOutsideComments(std::string_view text) {
+  enum class State { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral } state = State::Code;
+  int line = 1;
+  int column = 0;  // in code points, as toml++ counts
+  auto startsWith = [&](size_t i, std::string_view what) { return text.substr(i, what.size()) == what; };
+  auto skip = [&](size_t& i, size_t n) { i += n, column += static_cast<int>(n); };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if ((byte & 0xc0) != 0x80) ++column;
+    if (byte == '\n') {
+      ++line;
+      column = 0;
+      if (state != State::MultiBasic && state != State::MultiLiteral) state = State::Code;
+      continue;
+    }
+    if (byte >= 0x80 && state != State::Comment) return std::make_pair(line, column);
+    switch (state) {
+      case State::Code:
+        if (byte == '#') {
+          state = State::Comment;
+        } else if (startsWith(i, "\"\"\"")) {
+          state = State::MultiBasic, skip(i, 2);
+        } else if (startsWith(i, "'''")) {
+          state = State::MultiLiteral, skip(i, 2);
+        } else if (byte == '"') {
+          state = State::Basic;
+        } else if (byte == '\'') {
+          state = State::Literal;
+        }
+        break;
+      case State::Basic:
+      case State::MultiBasic:
+        if (byte == '\\' && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0x80 &&
+            text[i + 1] != '\n') {
+          skip(i, 1);  // an escaped quote does not end the string
+        } else if (state == State::Basic && byte == '"') {
+          state = State::Code;
+        } else if (state == State::MultiBasic && startsWith(i, "\"\"\"")) {
+          state = State::Code, skip(i, 2);
+        }
+        break;
+      case State::Literal:
+        if (byte == '\'') state = State::Code;
+        break;
+      case State::MultiLiteral:
+        if (startsWith(i, "'''")) state = State::Code, skip(i, 2);
+        break;
+      case State::Comment:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
 // Reads the document key by key. Every key a reader asks for becomes
 // known, present or not; whatever the document holds beyond those is
 // reported at the end, with the nearest known key as a suggestion.
@@ -163,13 +223,6 @@ class DocumentReader {
     }
     sections_.emplace_back(name, node->as_table());
     return node->as_table();
-  }
-
-  // A section this version refuses: present at all is the error.
-  void reservedSection(const toml::table& root, const std::string& name, const std::string& why) {
-    sectionNames_.insert(name);
-    if (const toml::node* node = take(root, "", name))
-      error(node->source(), "[" + name + "] is not supported yet by this version of meshfwd: " + why);
   }
 
   std::optional<std::string> string(const toml::table* t, const std::string& table, const std::string& key) {
@@ -614,6 +667,11 @@ void applyOverrides(const ConfigOverrides& o, Config& config, ConfigOrigins& ori
 
 ConfigLoad parseConfig(std::string_view text, const std::string& sourceName, const ConfigOverrides& overrides) {
   ConfigLoad result;
+  if (auto where = nonAsciiOutsideComments(text)) {
+    result.errors.push_back(ConfigError{sourceName, where->first, where->second,
+                                        "non-ASCII character outside a comment (keys and values are ASCII)"});
+    return result;
+  }
   toml::table root;
   try {
     root = toml::parse(text, sourceName);

@@ -166,8 +166,8 @@ class Checker {
       if (origins_.has("guard"))
         report("guard", "[guard] applies to role relay only (the edge has no WireGuard guard)");
     } else {
-      edgeOnly("interfaces.lan", given("interfaces.lan", !config_.lan.empty()), "[interfaces] lan");
-      edgeOnly("mesh.site_prefix", given("mesh.site_prefix", config_.sitePrefix.has_value()),
+      edgeOnly("interfaces.lan", !config_.lan.empty() || origins_.has("interfaces.lan"), "[interfaces] lan");
+      edgeOnly("mesh.site_prefix", config_.sitePrefix.has_value() || origins_.has("mesh.site_prefix"),
                "[mesh] site_prefix");
       edgeOnly("mesh.source_validation", origins_.has("mesh.source_validation"), "[mesh] source_validation");
       if (config_.guard.enabled && !given("interfaces.uplink", !config_.uplink.empty()))
@@ -181,7 +181,8 @@ class Checker {
     const Ipv6Prefix& mesh = config_.meshPrefix;
     if (mesh.length != 0 && mesh.length != 48)
       report("mesh.prefix", "mesh prefix " + mesh.str() + " must be a /48, not a /" + std::to_string(mesh.length));
-    if (!config_.sitePrefix) return;
+    // On a relay the site prefix is already reported as out of place.
+    if (!config_.sitePrefix || (config_.role == Role::Relay && origins_.has("role"))) return;
     const Ipv6Prefix& site = *config_.sitePrefix;
     if (site.length != 64)
       report("mesh.site_prefix",
