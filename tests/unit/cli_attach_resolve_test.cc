@@ -1,4 +1,4 @@
-#include "tools/cli/attach_resolve.h"
+#include "userspace/attach_resolve.h"
 
 #include <gtest/gtest.h>
 #include <linux/if_arp.h>

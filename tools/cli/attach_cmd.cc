@@ -1,22 +1,17 @@
-// meshfwd attach: validate -> build the Config -> resolve interfaces ->
-// loader attach, whose seedMaps step writes tunnels, egress, local addresses
-// and then the policy generation, so the first packet sees the policy.
-#include <bpf/libbpf.h>
-
+// meshfwd attach: validate -> build the Config -> attachDatapath
+// (userspace/datapath_apply.h, shared with `meshfwd run`), which writes
+// tunnels, egress, local addresses and then the policy generation before
+// any hook is attached, so the first packet sees the policy.
 #include <cstdio>
 #include <memory>
 
 #include "loader/datapath.h"
 #include "tools/cli/attach_args.h"
-#include "tools/cli/attach_resolve.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/live_state.h"
 #include "tools/cli/system_facts.h"
 #include "userspace/config_file.h"
-#include "userspace/map_view.h"
-#include "userspace/policy_maps.h"
-#include "userspace/route_sync.h"
-#include "userspace/wg_listen_port.h"
+#include "userspace/datapath_apply.h"
+#include "userspace/live_state.h"
 
 namespace meshfwd::cli {
 
@@ -30,27 +25,6 @@ std::string ourFlagName(const std::string& file) {
   if (file == "--lan") return "LAN_IF";
   if (file == "--uplink") return "UPLINK";
   return file;
-}
-
-// Writes the maps for `config` into a loaded (possibly adopted) object.
-std::string seedMaps(const loader::BpfObject& object, const Config& config, const ResolvedAttach& resolved,
-                     const NetSnapshot& net, std::vector<std::string>& warnings, uint32_t& generation) {
-  BpfMapView<mf_egress_key, mf_egress> egress(object.mapFd("mf_egress"));
-  BpfMapView<uint32_t, mf_tunnel> tunnels(object.mapFd("mf_tunnels"));
-  BpfMapView<mf_local_key, uint32_t> local(object.mapFd("mf_local_addrs"));
-  RouteSync sync(egress, tunnels, local);
-  SyncReport report = sync.sync(net, resolved.sync);
-  warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
-  if (!report.ok()) return report.errors.front();
-
-  // The policy goes live last, once everything it refers to is in place.
-  BpfConfigSlots slots(object.mapFd("mf_config"), object.mapFd("mf_active"));
-  PolicyInputs inputs = resolved.inputs;
-  inputs.generation = liveGeneration(slots) + 1;
-  ApplyResult applied = applyGeneration(slots, buildMfConfig(config, inputs));
-  if (!applied.ok) return applied.error;
-  generation = applied.generation;
-  return "";
 }
 
 int runAttach(const AttachArgs& args) {
@@ -82,43 +56,21 @@ int runAttach(const AttachArgs& args) {
   const Config& config = *valid.config;
   for (const auto& n : valid.notes) std::printf("%s\n", n.c_str());
 
-  std::string wgWhy;
-  std::optional<uint16_t> wgPort;
-  if (config.role == Role::Relay && config.guard.enabled && !config.guard.listenPort)
-    wgPort = wireguardListenPort(config.tunnel, &wgWhy);
-  int ncpu = libbpf_num_possible_cpus();
-  ResolvedAttach resolved = resolveAttach(config, *net, wgPort, wgWhy, ncpu > 0 ? static_cast<unsigned>(ncpu) : 1);
-  if (!resolved.ok()) {
-    printErrors(resolved.errors);
+  DatapathApply applied = attachDatapath(config, *net, args.force);
+  if (!applied.configErrors.empty()) {
+    printWarnings(applied.warnings);
+    printErrors(applied.configErrors);
     return kExitUsage;
   }
-  std::vector<std::string> warnings = resolved.warnings;
-
-  loader::AttachRequest request;
-  request.kind = config.role == Role::Relay ? loader::ObjectKind::Relay : loader::ObjectKind::Edge;
-  request.tunnel = config.tunnel;
-  if (config.role == Role::Relay) {
-    if (config.guard.enabled) request.uplink = config.uplink;
-  } else {
-    request.lan = config.lan;
-  }
-  request.force = args.force;
-  uint32_t generation = 0;
-  request.seedMaps = [&](const loader::BpfObject& object) {
-    return seedMaps(object, config, resolved, *net, warnings, generation);
-  };
-
-  loader::AttachOutcome outcome = loader::attach(request);
-  warnings.insert(warnings.end(), outcome.warnings.begin(), outcome.warnings.end());
-  if (!outcome.ok()) {
-    printWarnings(warnings);
-    printErrors({outcome.error});
+  if (!applied.error.empty()) {
+    printWarnings(applied.warnings);
+    printErrors({applied.error});
     return kExitFailed;
   }
-  std::printf("attached %s, policy generation %u%s\n", config.role == Role::Relay ? "relay" : "edge", generation,
-              outcome.adoptedMaps ? " (pinned maps adopted, counters kept)" : "");
-  std::fputs(formatAttachments(outcome.attached).c_str(), stdout);
-  printWarnings(warnings);
+  std::printf("attached %s, policy generation %u%s\n", config.role == Role::Relay ? "relay" : "edge",
+              applied.generation, applied.adoptedMaps ? " (pinned maps adopted, counters kept)" : "");
+  std::fputs(formatAttachments(applied.attached).c_str(), stdout);
+  printWarnings(applied.warnings);
   return kExitOk;
 }
 

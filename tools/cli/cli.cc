@@ -59,6 +59,7 @@ int run(int argc, char** argv) {
   registerStatusCommand(app);
   registerStatsCommand(app);
   registerLogCommand(app);
+  registerRunCommand(app);
   registerDoctorCommand(app);
   registerCleanupCommand(app);
 #ifdef MESHFWD_HAVE_CHECK_CONFIG

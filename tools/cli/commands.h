@@ -19,6 +19,7 @@ void registerDetachCommand(CLI::App& app);
 void registerStatusCommand(CLI::App& app);
 void registerStatsCommand(CLI::App& app);
 void registerLogCommand(CLI::App& app);
+void registerRunCommand(CLI::App& app);
 
 // Accepts a number greater than 0 ("--watch: 0 is not a number greater than 0").
 CLI::Validator positiveNumber();

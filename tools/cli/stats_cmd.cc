@@ -9,7 +9,7 @@
 #include "loader/datapath.h"
 #include "loader/libbpf_log.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/live_state.h"
+#include "userspace/live_state.h"
 #include "userspace/metrics_render.h"
 #include "userspace/stats.h"
 
@@ -23,20 +23,6 @@ struct StatsArgs {
   double watch = 0;  // seconds between refreshes; 0: print once
 };
 
-StatsSnapshot snapshot(const loader::PinnedMaps& maps) {
-  std::optional<mf_config> live = liveConfig(maps);
-  uint32_t role = MF_ROLE_RELAY;
-  if (live) role = live->role;
-  else if (maps.kind() == loader::ObjectKind::Edge) role = MF_ROLE_EDGE;
-  BpfCounterSource source(maps.fd("mf_counters"), maps.fd("mf_site_counters"));
-  StatsSnapshot s = collectStats(source, hooksOfRole(role), siteNames(maps, live));
-  s.generation = live ? live->generation : 0;
-  std::string ignored;  // stats still print when the hooks cannot be read back
-  loader::LibbpfLogCapture quiet;  // probing hooks is chatty in libbpf
-  s.attached = attachedHooks(loader::status(&ignored));
-  return s;
-}
-
 int runStats(const StatsArgs& args) {
   if (args.json && args.prometheus) {
     printErrors({"--json and --prometheus exclude each other"});
@@ -49,7 +35,7 @@ int runStats(const StatsArgs& args) {
     return kExitNotAttached;
   }
   for (;;) {
-    StatsSnapshot s = snapshot(maps);
+    StatsSnapshot s = liveStats(maps);
     std::string text = args.prometheus ? renderPrometheus(s) : args.json ? renderStatsJson(s) : renderStatsTable(s);
     // A table refresh redraws the screen; JSON and Prometheus stream one
     // document per interval so a pipe sees each complete.

@@ -1,12 +1,18 @@
 // meshfwd status: what is attached in this namespace, where, program ids,
-// modes and the live policy generation.
+// modes and the live policy generation; and the daemon's state (its status
+// file, userspace/daemon_status.h) when `meshfwd run` serves this namespace.
+#include <signal.h>
+
 #include <cstdio>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "loader/datapath.h"
 #include "loader/libbpf_log.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/live_state.h"
+#include "userspace/live_state.h"
+#include "userspace/daemon_status.h"
 #include "userspace/metrics_render.h"
 
 namespace meshfwd::cli {
@@ -16,6 +22,38 @@ namespace {
 struct StatusArgs {
   bool json = false;
 };
+
+// The daemon's status file, when one was written in this namespace.
+std::optional<std::string> daemonStatusText() {
+  std::string ignored;
+  std::string path = daemonStatusPath(&ignored);
+  if (path.empty()) return std::nullopt;
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "daemon: pid 42 running, config /etc/meshfwd/meshfwd.toml; last reload ok"
+// plus one line per error of a failed reload. A file whose pid is gone is
+// reported as such rather than trusted.
+std::string describeDaemon(const std::string& json) {
+  std::string pid = daemonStatusField(json, "pid").value_or("0");
+  std::string state = daemonStatusField(json, "state").value_or("?");
+  bool alive = std::stoi(pid) > 0 && ::kill(std::stoi(pid), 0) == 0;
+  if (!alive && state != "stopped") state = "gone (not stopped in order)";
+  std::string out = "daemon: pid " + pid + " " + state + ", config " + daemonStatusField(json, "config").value_or("?");
+  std::string reload = daemonStatusField(json, "last_reload").value_or("none");
+  if (reload == "failed") {
+    out += "; last reload failed, still running generation " + daemonStatusField(json, "generation").value_or("?");
+    out += "\n";
+    for (const auto& e : daemonStatusErrors(json)) out += "  " + e + "\n";
+    return out;
+  }
+  if (reload == "ok") out += "; last reload ok (" + daemonStatusField(json, "last_reload_ms").value_or("?") + " ms)";
+  return out + "\n";
+}
 
 std::string statusJson(const std::vector<loader::Attachment>& attached, const std::optional<mf_config>& live) {
   std::string out = "{\"attached\":";
@@ -29,7 +67,12 @@ std::string statusJson(const std::vector<loader::Attachment>& attached, const st
            ",\"hook\":" + jsonString(a.hook) + ",\"mode\":" + jsonString(a.mode) +
            ",\"program\":" + jsonString(a.program) + ",\"prog_id\":" + std::to_string(a.progId) + "}";
   }
-  return out + "]}\n";
+  out += "]";
+  if (auto daemon = daemonStatusText()) {
+    while (!daemon->empty() && daemon->back() == '\n') daemon->pop_back();
+    out += ",\"daemon\":" + *daemon;
+  }
+  return out + "}\n";
 }
 
 int runStatus(const StatusArgs& args) {
@@ -59,6 +102,8 @@ int runStatus(const StatusArgs& args) {
                 live ? live->generation : 0);
     std::fputs(formatAttachments(attached).c_str(), stdout);
   }
+  if (!args.json)
+    if (auto daemon = daemonStatusText()) std::fputs(describeDaemon(*daemon).c_str(), stdout);
   return attached.empty() ? kExitNotAttached : kExitOk;
 }
 
@@ -67,7 +112,7 @@ int runStatus(const StatusArgs& args) {
 void registerStatusCommand(CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   CLI::App* cmd = app.add_subcommand("status", "Show what meshfwd has attached in this namespace");
-  cmd->add_flag("--json", args->json, "one JSON object: attached, role, generation, hooks[]");
+  cmd->add_flag("--json", args->json, "one JSON object: attached, role, generation, hooks[], daemon (when `meshfwd run` wrote one)");
   cmd->footer("Exit status: 0 attached; 3 nothing attached; 1 cannot tell.\n");
   cmd->callback([args] {
     if (int status = runStatus(*args); status != kExitOk) throw CLI::RuntimeError(status);

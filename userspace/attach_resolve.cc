@@ -1,8 +1,8 @@
-#include "tools/cli/attach_resolve.h"
+#include "userspace/attach_resolve.h"
 
 #include "userspace/local_addrs.h"
 
-namespace meshfwd::cli {
+namespace meshfwd {
 
 ResolvedAttach resolveAttach(const Config& config, const NetSnapshot& net, std::optional<uint16_t> wgPort,
                              const std::string& wgPortWhy, unsigned possibleCpus) {
@@ -76,4 +76,4 @@ ResolvedAttach resolveAttach(const Config& config, const NetSnapshot& net, std::
   return r;
 }
 
-}  // namespace meshfwd::cli
+}  // namespace meshfwd

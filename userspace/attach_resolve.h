@@ -14,7 +14,7 @@
 #include "userspace/policy_maps.h"
 #include "userspace/route_sync.h"
 
-namespace meshfwd::cli {
+namespace meshfwd {
 
 struct ResolvedAttach {
   PolicyInputs inputs;  // generation left at 1: the seeding step sets it from the live maps
@@ -29,4 +29,4 @@ struct ResolvedAttach {
 ResolvedAttach resolveAttach(const Config& config, const NetSnapshot& net, std::optional<uint16_t> wgPort,
                              const std::string& wgPortWhy, unsigned possibleCpus);
 
-}  // namespace meshfwd::cli
+}  // namespace meshfwd

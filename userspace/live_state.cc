@@ -1,13 +1,14 @@
-#include "tools/cli/live_state.h"
+#include "userspace/live_state.h"
 
 #include <cstdio>
 #include <cstring>
 
+#include "loader/libbpf_log.h"
 #include "userspace/map_view.h"
 #include "userspace/policy_maps.h"
 #include "userspace/route_sync.h"
 
-namespace meshfwd::cli {
+namespace meshfwd {
 
 std::optional<mf_config> liveConfig(const loader::PinnedMaps& maps) {
   BpfConfigSlots slots(maps.fd("mf_config"), maps.fd("mf_active"));
@@ -57,4 +58,18 @@ std::string roleName(uint32_t mfRole) {
   }
 }
 
-}  // namespace meshfwd::cli
+StatsSnapshot liveStats(const loader::PinnedMaps& maps) {
+  std::optional<mf_config> live = liveConfig(maps);
+  uint32_t role = MF_ROLE_RELAY;
+  if (live) role = live->role;
+  else if (maps.kind() == loader::ObjectKind::Edge) role = MF_ROLE_EDGE;
+  BpfCounterSource source(maps.fd("mf_counters"), maps.fd("mf_site_counters"));
+  StatsSnapshot s = collectStats(source, hooksOfRole(role), siteNames(maps, live));
+  s.generation = live ? live->generation : 0;
+  std::string ignored;  // stats still print when the hooks cannot be read back
+  loader::LibbpfLogCapture quiet;  // probing hooks is chatty in libbpf
+  s.attached = attachedHooks(loader::status(&ignored));
+  return s;
+}
+
+}  // namespace meshfwd

@@ -1,5 +1,6 @@
-// What the verbs that only look (status, stats) read from the pinned maps:
-// the live policy generation and the site id -> prefix table.
+// What the verbs that only look (status, stats) and the daemon's /metrics
+// read from the pinned maps: the live policy generation, the site id ->
+// prefix table, and the counters with what is attached.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 #include "userspace/addr.h"
 #include "userspace/stats.h"
 
-namespace meshfwd::cli {
+namespace meshfwd {
 
 // The mf_config slot mf_active points at; nullopt when none was written.
 std::optional<mf_config> liveConfig(const loader::PinnedMaps& maps);
@@ -30,4 +31,8 @@ std::string formatAttachments(const std::vector<loader::Attachment>& attachments
 
 std::string roleName(uint32_t mfRole);
 
-}  // namespace meshfwd::cli
+// Every counter of the role, the sites, the attached hooks and the live
+// generation: what `meshfwd stats` prints and the daemon serves.
+StatsSnapshot liveStats(const loader::PinnedMaps& maps);
+
+}  // namespace meshfwd

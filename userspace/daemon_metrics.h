@@ -1,0 +1,18 @@
+// The daemon's own metrics (beside the datapath counters and each
+// component's): whether the last config reload succeeded and when it ran.
+// Pure; HELP and TYPE included, clean under `promtool check metrics`.
+#pragma once
+
+#include <string>
+
+#include "userspace/daemon_status.h"
+
+namespace meshfwd {
+
+// meshfwd_config_reload_success (1 also before any reload: the config the
+// daemon started with loaded), meshfwd_config_reload_timestamp_seconds
+// (the last successful load, start-up included),
+// meshfwd_config_reload_duration_seconds (the last reload, SIGHUP to live).
+std::string renderDaemonMetrics(const DaemonStatus& status, int64_t lastSuccessUnix);
+
+}  // namespace meshfwd

@@ -1,0 +1,54 @@
+// The datapath facade shared by `meshfwd attach` and `meshfwd run`: a
+// validated Config plus the machine's interfaces in, programs attached and
+// maps written out. attachDatapath() is the whole attach (load or adopt the
+// pinned maps, seed them, attach the hooks); syncDatapath() keeps a running
+// datapath in step afterwards (reload, netlink changes) by writing only
+// what changed, with the policy last and through the generation flip.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loader/datapath.h"
+#include "userspace/attach_resolve.h"
+#include "userspace/config.h"
+#include "userspace/netlink_snapshot.h"
+
+namespace meshfwd {
+
+// Interface resolution with this machine's facts: the tunnel's WireGuard
+// listen port (relay guard) and the number of possible CPUs.
+ResolvedAttach resolveOnThisMachine(const Config& config, const NetSnapshot& net);
+
+struct DatapathApply {
+  std::vector<std::string> configErrors;  // the config does not fit the machine: nothing changed
+  std::string error;                      // attach or map write failed: rolled back
+  std::vector<std::string> warnings;
+  std::vector<loader::Attachment> attached;
+  bool adoptedMaps = false;  // pinned maps reused: counters kept
+  uint32_t generation = 0;   // the live policy generation
+  bool ok() const { return configErrors.empty() && error.empty(); }
+};
+
+// Attaches (or re-attaches over pinned state, without a forwarding gap) the
+// role's programs. The maps are complete before the first hook goes live.
+DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool force);
+
+struct DatapathSync {
+  std::vector<std::string> errors;  // on error the previous policy generation stays live
+  std::vector<std::string> warnings;
+  uint32_t generation = 0;     // the live generation afterwards
+  bool policyChanged = false;  // a new generation was written and flipped to
+  uint32_t tunnelIfindex = 0;  // the tunnel the policy now names
+  bool ok() const { return errors.empty(); }
+};
+
+// Brings the pinned maps in line with `config` and `net`: tunnels, egress,
+// local addresses, then a new policy generation if mf_config would differ
+// from the live one (port range, ICMP source, ifindexes, MTU, ...).
+DatapathSync syncDatapath(const loader::PinnedMaps& maps, const Config& config, const NetSnapshot& net);
+
+}  // namespace meshfwd
