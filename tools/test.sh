@@ -11,3 +11,6 @@ cmake --build "$build" -j"$(nproc)"
 
 # Namespace tests are RUN_SERIAL; the rest run two at a time.
 ctest --test-dir "$build" --output-on-failure -j2 "$@"
+
+# Package check: build the .deb, dpkg -i it, run the installed binary, purge it.
+bash tools/ci_package.sh "$build"
