@@ -5,14 +5,14 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config clang llvm bpftool
+  build-essential dpkg-dev cmake pkg-config clang llvm bpftool
   libbpf-dev libxdp-dev libnl-3-dev libnl-route-3-dev
   libcli11-dev libgtest-dev libgmock-dev libtomlplusplus-dev libcpp-httplib-dev
   libsystemd-dev libclang-rt-14-dev linux-libc-dev
   # run and test peers
   iproute2 nftables wireguard-go wireguard-tools radvd keepalived ndisc6
   iperf3 tcpdump netsniff-ng xdp-tools gnuplot-nox prometheus util-linux
-  procps iputils-ping
+  procps iputils-ping systemd
 )
 
 missing=()

@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "userspace/ipv6_send.h"
+
 namespace meshfwd::ra {
 
 namespace {
@@ -69,29 +71,7 @@ void RaSocket::leaveAllRouters(int ifindex) {
 }
 
 int RaSocket::send(const Bytes& message, const Ipv6Addr& src, const Ipv6Addr& dst, int ifindex) {
-  sockaddr_in6 to{};
-  to.sin6_family = AF_INET6;
-  to.sin6_addr = toIn6(dst);
-  to.sin6_scope_id = static_cast<uint32_t>(ifindex);
-  iovec iov{const_cast<uint8_t*>(message.data()), message.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-  msghdr msg{};
-  msg.msg_name = &to;
-  msg.msg_namelen = sizeof to;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = IPPROTO_IPV6;
-  c->cmsg_type = IPV6_PKTINFO;
-  c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
-  in6_pktinfo info{};
-  info.ipi6_addr = toIn6(src);
-  info.ipi6_ifindex = static_cast<unsigned>(ifindex);
-  std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  if (::sendmsg(fd_, &msg, 0) < 0) return -errno;
-  return 0;
+  return sendFromSource(fd_, ifindex, message, src, dst);
 }
 
 std::optional<ReceivedIcmp6> RaSocket::receive() {
