@@ -104,8 +104,12 @@ Bytes udpOfLength(const In6& src, const In6& dst, size_t l3Len, uint8_t hopLimit
 // A VRRPv3 advertisement (RFC 9568 5.1): version 3, type 1, VRID 42,
 // priority 100, one address, interval 1 s; then the link-local VIP.
 Bytes vrrpTo(const In6& src, const In6& dst) {
-  Bytes msg{0x31, 42, 100, 1, 0x00, 100, 0, 0};
-  msg.insert(msg.end(), kLinkLocal.b.begin(), kLinkLocal.b.end());
+  // Sized up front: gcc 12 misreads insert() into a vector built from an
+  // initializer list as an out-of-bounds copy (-Warray-bounds).
+  Bytes msg(8 + 16, 0);
+  const uint8_t header[8] = {0x31, 42, 100, 1, 0x00, 100, 0, 0};
+  std::copy(std::begin(header), std::end(header), msg.begin());
+  std::copy(kLinkLocal.b.begin(), kLinkLocal.b.end(), msg.begin() + 8);
   Ipv6Header ip{src, dst, 255};
   return ipv6Packet(ip, {}, kProtoVrrp, msg);
 }
