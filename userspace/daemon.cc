@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -13,6 +14,8 @@
 #include "userspace/daemon_metrics.h"
 #include "userspace/daemon_notify.h"
 #include "userspace/daemon_signals.h"
+#include "userspace/ra_sender.h"
+#include "userspace/vrrp_router.h"
 
 namespace meshfwd {
 
@@ -23,6 +26,16 @@ constexpr auto kMetricsRefresh = std::chrono::seconds(1);
 int64_t nowUnix() { return static_cast<int64_t>(std::time(nullptr)); }
 
 const char* roleText(Role r) { return r == Role::Relay ? "relay" : "edge"; }
+
+void logVrrp(VrrpRouter::LogLevel level, const std::string& text) {
+  switch (level) {
+    case VrrpRouter::LogLevel::Debug:
+      if (std::getenv("MESHFWD_DEBUG")) logLine(LogPriority::Debug, "vrrp: " + text);
+      break;
+    case VrrpRouter::LogLevel::Info: logInfo("vrrp: " + text); break;
+    case VrrpRouter::LogLevel::Warning: logWarning("vrrp: " + text); break;
+  }
+}
 
 std::vector<std::string> errorLines(const ConfigLoad& load) {
   std::vector<std::string> out;
@@ -88,7 +101,18 @@ std::string Daemon::startUp(const Config& config) {
   auto datapath = std::make_unique<DatapathKeeper>(options_.force);
   datapath_ = datapath.get();
   components_.push_back(std::move(datapath));
-  // The edge's VRRP and RA components join here once they are part of the build.
+  // Edge: VRRP after the datapath (it writes the master flag into the
+  // datapath's maps and downs the tunnel until it wins), RA last (it sends
+  // from the VIP that VRRP adds). Stopping runs backwards: the RA sender
+  // falls silent first (never a lifetime-0 advert from the VIP), then VRRP
+  // sends priority 0 and removes the VIP, the macvlan and the tunnel.
+  // The RA sender is there even without [ra], so a reload can add it.
+  if (config.role == Role::Edge && config.vrrp) {
+    auto vrrp = std::make_unique<VrrpRouter>(logVrrp);
+    vrrp->setTransitionListener([this] { writeStatus(); });
+    components_.push_back(std::move(vrrp));
+  }
+  if (config.role == Role::Edge) components_.push_back(std::make_unique<ra::RaSender>());
 
   for (size_t i = 0; i < components_.size(); ++i) {
     if (std::string error = components_[i]->start(loop_, config); !error.empty()) {
@@ -134,11 +158,23 @@ void Daemon::reload() {
   ConfigLoad load = loadConfigFile(options_.configPath, options_.overrides);
   std::vector<std::string> errors = errorLines(load);
   if (load.ok()) {
+    // Every component says whether it can take the new config before any
+    // applies it: a refused reload changes nothing.
+    bool vrrpRunning = false;
+    for (const auto& c : components_) {
+      vrrpRunning = vrrpRunning || std::string(c->name()) == "vrrp";
+      if (std::string error = c->checkReload(*load.config); !error.empty()) errors.push_back(error);
+    }
+    if (load.config->role == Role::Edge && load.config->vrrp && !vrrpRunning)
+      errors.push_back("vrrp: [vrrp] was added: restart meshfwd to join the group");
+  }
+  if (load.ok() && errors.empty()) {
     if (load.config->metricsListen != config_->metricsListen)
       logWarning("metrics_listen changed to " + load.config->metricsListen + ": takes effect at the next restart");
     for (auto& c : components_)
       if (std::string error = c->reload(*load.config); !error.empty())
-        errors.push_back(std::string(c->name()) + ": " + error);
+        errors.push_back(error.rfind(std::string(c->name()) + ":", 0) == 0 ? error
+                                                                            : std::string(c->name()) + ": " + error);
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
 
@@ -193,8 +229,12 @@ void Daemon::writeStatus() {
   if (statusPath_.empty()) return;
   status_.components.clear();
   for (const auto& c : components_) status_.components.emplace_back(c->name(), c->statusJson());
-  if (std::string error = writeFileAtomically(statusPath_, renderDaemonStatus(status_)); !error.empty())
+  std::string text = renderDaemonStatus(status_);
+  if (text == lastStatusText_) return;
+  if (std::string error = writeFileAtomically(statusPath_, text); !error.empty())
     logWarning("status file: " + error);
+  else
+    lastStatusText_ = std::move(text);
 }
 
 void Daemon::refreshMetrics() {
@@ -207,6 +247,7 @@ void Daemon::refreshMetrics() {
 void Daemon::scheduleMetricsRefresh() {
   loop_.runAfter(std::chrono::duration_cast<std::chrono::milliseconds>(kMetricsRefresh), [this] {
     refreshMetrics();
+    writeStatus();  // components' counters; rewritten only when it changed
     scheduleMetricsRefresh();
   });
 }

@@ -60,6 +60,7 @@ class Daemon {
   std::optional<Config> config_;
   int signalFd_ = -1;
   std::string statusPath_;
+  std::string lastStatusText_;  // what the status file holds
   DaemonStatus status_;
   int64_t lastLoadUnix_ = 0;
 };

@@ -24,8 +24,14 @@ class DaemonComponent {
   // are stopped again).
   virtual std::string start(EventLoop& loop, const Config& config) = 0;
 
-  // A new, already validated config (SIGHUP). "" or an error; on error the
-  // component keeps running with its previous config.
+  // Whether a reload to `config` can be applied live, asked of every
+  // component before any of them reloads, so a reload is refused whole
+  // rather than applied halfway. "" or why not (what needs a restart).
+  virtual std::string checkReload(const Config& /*config*/) const { return ""; }
+
+  // A new, already validated config (SIGHUP) that every component's
+  // checkReload() accepted. "" or an error; on error the component keeps
+  // running with its previous config.
   virtual std::string reload(const Config& config) = 0;
 
   // Something changed in the kernel's links, addresses or routes.

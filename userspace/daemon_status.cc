@@ -101,6 +101,28 @@ std::optional<std::string> daemonStatusField(std::string_view json, std::string_
   return std::string(json.substr(pos, end - pos));
 }
 
+std::optional<std::string> daemonStatusComponent(std::string_view json, std::string_view name) {
+  size_t components = json.find("\"components\":{");
+  if (components == std::string_view::npos) return std::nullopt;
+  std::string needle = "\"" + std::string(name) + "\":{";
+  size_t at = json.find(needle, components + 14);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t begin = at + needle.size() - 1;
+  // The matching brace, skipping strings (a name may hold a brace).
+  int depth = 0;
+  for (size_t pos = begin; pos < json.size(); ++pos) {
+    char c = json[pos];
+    if (c == '"') {
+      if (!readString(json, pos)) return std::nullopt;
+      --pos;
+      continue;
+    }
+    if (c == '{') ++depth;
+    if (c == '}' && --depth == 0) return std::string(json.substr(begin, pos - begin + 1));
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> daemonStatusErrors(std::string_view json) {
   std::vector<std::string> out;
   size_t pos = valueStart(json, "last_reload_errors");

@@ -40,6 +40,9 @@ std::string renderDaemonStatus(const DaemonStatus& status);
 // A top-level scalar field of a rendered status: the string's value
 // (unescaped) or the number's text; nullopt when absent.
 std::optional<std::string> daemonStatusField(std::string_view json, std::string_view key);
+// The statusJson() object of the component `name` in a rendered status
+// (its scalars readable with daemonStatusField); nullopt when absent.
+std::optional<std::string> daemonStatusComponent(std::string_view json, std::string_view name);
 // The "last_reload_errors" strings of a rendered status.
 std::vector<std::string> daemonStatusErrors(std::string_view json);
 

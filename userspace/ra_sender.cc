@@ -35,23 +35,39 @@ RaSender::~RaSender() {
 std::string RaSender::start(EventLoop& loop, const Config& config) {
   loop_ = &loop;
   if (config.role != Role::Edge || !config.ra) return "";
-  if (std::string e = socket_.open(); !e.empty()) return "ra: " + e;
-  if (int rc = loop.addReadable(socket_.fd(), [this] { onReadable(); }); rc < 0)
-    return std::string("ra: registering the socket: ") + std::strerror(-rc);
+  return enable(config);
+}
+
+// [ra] appears (start-up, or a reload that adds it): open the socket once,
+// then advertise per `config`.
+std::string RaSender::enable(const Config& config) {
+  if (socket_.fd() < 0) {
+    if (std::string e = socket_.open(); !e.empty()) return "ra: " + e;
+    if (int rc = loop_->addReadable(socket_.fd(), [this] { onReadable(); }); rc < 0) {
+      socket_.close();
+      return std::string("ra: registering the socket: ") + std::strerror(-rc);
+    }
+  }
   enabled_ = true;
   for (SolicitVerdict v : {SolicitVerdict::Accept, SolicitVerdict::BadHopLimit, SolicitVerdict::BadCode,
                            SolicitVerdict::TooShort, SolicitVerdict::BadOptionLength,
                            SolicitVerdict::UnspecifiedWithSlla})
-    counters_.solicits[solicitVerdictName(v)] = 0;
-  for (const char* kind : {"multicast", "unicast", "final"}) counters_.sent[kind] = 0;
+    counters_.solicits.try_emplace(solicitVerdictName(v), 0);
+  for (const char* kind : {"multicast", "unicast", "final"}) counters_.sent.try_emplace(kind, 0);
   apply(config);
   evaluate();
   return "";
 }
 
+// Every [ra] change applies live, adding and removing the section too:
+// removing it is the exit path (no lifetime-0 advert from the VIP).
 std::string RaSender::reload(const Config& config) {
-  if (!enabled_) return config.role == Role::Edge && config.ra ? "ra: [ra] was added; restart meshfwd to start RAs" : "";
-  if (!config.ra) return "ra: [ra] cannot be removed by a reload; restart meshfwd";
+  bool wanted = config.role == Role::Edge && config.ra;
+  if (!wanted) {
+    if (enabled_) stop();
+    return "";
+  }
+  if (!enabled_) return enable(config);
   bool moved = raInterface(config, *config.ra) != ifname_ || raSource(config, *config.ra) != source_;
   if (moved && schedule_ && schedule_->active()) schedule_->deactivate();
   apply(config);
@@ -122,6 +138,7 @@ void RaSender::sendAdvert(const Bytes& message, const Ipv6Addr& to, const char* 
 
 void RaSender::onReadable() {
   while (auto rs = socket_.receive()) {
+    if (!enabled_) continue;  // [ra] was removed by a reload: drain, answer nothing
     // The same multicast solicitation arrives once per interface that
     // joined ff02::2 (the lower interface and the macvlan): answer ours.
     if (rs->ifindex != ifindex_) continue;
@@ -150,6 +167,7 @@ void RaSender::stop() {
   timer_.reset();
   if (ifindex_ > 0) socket_.leaveAllRouters(ifindex_);
   ifindex_ = 0;
+  enabled_ = false;
 }
 
 void RaSender::renderMetrics(std::string& out) const {

@@ -35,6 +35,7 @@ class RaSender : public DaemonComponent {
   const char* name() const override { return "ra"; }
   // Does nothing (and succeeds) unless the role is edge and [ra] is present.
   std::string start(EventLoop& loop, const Config& config) override;
+  // Applies every [ra] change live, adding or removing the section too.
   std::string reload(const Config& config) override;
   void onNetlink(const NetlinkEvent& event) override;
   void stop() override;
@@ -44,6 +45,7 @@ class RaSender : public DaemonComponent {
   const SenderCounters& counters() const { return counters_; }
 
  private:
+  std::string enable(const Config& config);
   void apply(const Config& config);
   void evaluate();
   void pump();

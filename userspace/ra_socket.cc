@@ -30,8 +30,11 @@ in6_addr toIn6(const Ipv6Addr& a) {
 
 }  // namespace
 
-RaSocket::~RaSocket() {
+RaSocket::~RaSocket() { close(); }
+
+void RaSocket::close() {
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 std::string RaSocket::open() {

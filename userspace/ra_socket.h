@@ -29,6 +29,7 @@ class RaSocket {
   // only; IPV6_RECVHOPLIMIT (RFC 4861 6.1.1 needs 255) and IPV6_RECVPKTINFO
   // (which interface); hop limit 255 on everything sent. "" or the error.
   std::string open();
+  void close();
   int fd() const { return fd_; }
 
   // ff02::2 on `ifindex`, so solicitations reach us even with forwarding

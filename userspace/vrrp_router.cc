@@ -8,6 +8,7 @@
 #include "userspace/neighbor_advert.h"
 #include "userspace/vrrp_edge_state.h"
 #include "userspace/vrrp_netlink.h"
+#include "userspace/vrrp_reload.h"
 #include "userspace/vrrp_wireguard.h"
 
 namespace meshfwd {
@@ -122,9 +123,29 @@ std::string VrrpRouter::start(EventLoop& loop, const Config& config) {
   return "";
 }
 
+std::string VrrpRouter::checkReload(const Config& config) const { return vrrp::reloadRefusal(config_, config); }
+
 std::string VrrpRouter::reload(const Config& config) {
-  if (config.vrrp == config_.vrrp && config.lan == config_.lan && config.tunnel == config_.tunnel) return "";
-  return "vrrp: changing [vrrp], the LAN or the tunnel needs a restart (the router would have to leave the group)";
+  if (std::string e = checkReload(config); !e.empty()) return e;
+  bool endpointChanged =
+      config.vrrp->relayEndpoint != vrrp_.relayEndpoint || config.vrrp->resolveIntervalS != vrrp_.resolveIntervalS;
+  if (endpointChanged && !config.tunnel.empty()) {
+    std::unique_ptr<vrrp::RelayEndpointRefresher> refresher;
+    if (!config.vrrp->relayEndpoint.empty()) {
+      auto relay = vrrp::parseHostPort(config.vrrp->relayEndpoint);
+      if (!relay)
+        return "vrrp: relay_endpoint '" + config.vrrp->relayEndpoint + "' is not NAME:PORT or [ADDRESS]:PORT";
+      if (!resolver_) resolver_ = std::make_unique<vrrp::GetaddrinfoResolver>();
+      if (!endpointSetter_) endpointSetter_ = std::make_unique<vrrp::WgEndpointSetter>(config.tunnel, relayPeer_);
+      refresher = std::make_unique<vrrp::RelayEndpointRefresher>(*relay, *resolver_, *endpointSetter_);
+    }
+    if (resolveTimer_) loop_->cancel(resolveTimer_), resolveTimer_ = 0;
+    refresher_ = std::move(refresher);
+  }
+  config_ = config;
+  vrrp_ = *config.vrrp;  // only the live keys differ
+  if (endpointChanged && refresher_) scheduleResolve(std::chrono::milliseconds(0));
+  return "";
 }
 
 void VrrpRouter::tryLeaveFault() {
@@ -222,6 +243,7 @@ void VrrpRouter::noteTransition() {
   lastTransitionWall_ = std::chrono::system_clock::now();
   log(LogLevel::Info, std::string("state ") + vrrp::stateName(machine_->state()) +
                           (machine_->masterAddress() ? ", master " + machine_->masterAddress()->str() : ""));
+  if (transitionListener_) transitionListener_();
 }
 
 void VrrpRouter::apply(const vrrp::Actions& a) {

@@ -38,11 +38,17 @@ class VrrpRouter : public DaemonComponent {
 
   const char* name() const override { return "vrrp"; }
   std::string start(EventLoop& loop, const Config& config) override;
+  // Refuses (naming each key) what cannot change without leaving the group.
+  std::string checkReload(const Config& config) const override;
+  // na_burst, relay_endpoint and resolve_interval apply live.
   std::string reload(const Config& config) override;
   void onNetlink(const NetlinkEvent& event) override;
   void stop() override;
   void renderMetrics(std::string& out) const override;
   std::string statusJson() const override;
+
+  // Called after every state change (the daemon rewrites its status file).
+  void setTransitionListener(std::function<void()> listener) { transitionListener_ = std::move(listener); }
 
   // Fault: the LAN link is down or has no usable link-local address yet.
   bool inFault() const { return fault_; }
@@ -66,6 +72,7 @@ class VrrpRouter : public DaemonComponent {
   void noteTransition();
 
   Logger logger_;
+  std::function<void()> transitionListener_;
   EventLoop* loop_ = nullptr;
   Config config_;
   VrrpConfig vrrp_;

@@ -35,6 +35,27 @@ std::optional<std::string> daemonStatusText() {
   return text.str();
 }
 
+// The edge companion's lines, when the daemon runs it:
+// "vrrp: master, vrid 51 priority 200, master fe80::1, VIP fe80::51 on lan.vr51, 3 transitions, last 2026-...Z"
+// "ra: sending on lan.vr51 from fe80::51 (shared VIP), 12 sent"
+std::string describeEdgeCompanion(const std::string& json) {
+  std::string out;
+  if (auto v = daemonStatusComponent(json, "vrrp")) {
+    auto f = [&](const char* key) { return daemonStatusField(*v, key).value_or("?"); };
+    std::string master = f("master_address");
+    out += "vrrp: " + f("state") + ", vrid " + f("vrid") + " priority " + f("priority") + ", master " +
+           (master == "null" ? std::string("none known") : master) + ", VIP " + f("virtual_address") + " on " +
+           f("interface") + ", " + f("transitions") + " transitions, last " +
+           (f("last_transition") == "null" ? std::string("never") : f("last_transition")) + "\n";
+  }
+  if (auto r = daemonStatusComponent(json, "ra"); r && daemonStatusField(*r, "enabled") == "true") {
+    auto f = [&](const char* key) { return daemonStatusField(*r, key).value_or("?"); };
+    out += "ra: " + std::string(f("active") == "true" ? "sending" : "silent (source absent)") + " on " +
+           f("interface") + " from " + f("source") + (f("source_shared") == "true" ? " (shared VIP)" : "") + "\n";
+  }
+  return out;
+}
+
 // "daemon: pid 42 running, config /etc/meshfwd/meshfwd.toml; last reload ok"
 // plus one line per error of a failed reload. A file whose pid is gone is
 // reported as such rather than trusted.
@@ -49,10 +70,10 @@ std::string describeDaemon(const std::string& json) {
     out += "; last reload failed, still running generation " + daemonStatusField(json, "generation").value_or("?");
     out += "\n";
     for (const auto& e : daemonStatusErrors(json)) out += "  " + e + "\n";
-    return out;
+    return out + describeEdgeCompanion(json);
   }
   if (reload == "ok") out += "; last reload ok (" + daemonStatusField(json, "last_reload_ms").value_or("?") + " ms)";
-  return out + "\n";
+  return out + "\n" + describeEdgeCompanion(json);
 }
 
 std::string statusJson(const std::vector<loader::Attachment>& attached, const std::optional<mf_config>& live) {

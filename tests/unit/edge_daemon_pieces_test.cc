@@ -1,0 +1,100 @@
+// The edge companion inside `meshfwd run`: which [vrrp] changes a SIGHUP
+// refuses (and how the refusal names them), and reading a component's
+// object back out of the daemon's status file for `meshfwd status`.
+#include <gtest/gtest.h>
+
+#include "userspace/daemon_status.h"
+#include "userspace/vrrp_reload.h"
+
+namespace meshfwd {
+namespace {
+
+Config edgeWithVrrp() {
+  Config c;
+  c.role = Role::Edge;
+  c.lan = "eth1";
+  c.tunnel = "wg0";
+  VrrpConfig v;
+  v.vrid = 51;
+  v.priority = 200;
+  v.advertIntervalCs = 10;
+  v.virtualAddress = *Ipv6Addr::parse("fe80::51");
+  c.vrrp = v;
+  return c;
+}
+
+TEST(VrrpReload, SameConfigAndLiveKeysAreAccepted) {
+  Config running = edgeWithVrrp();
+  EXPECT_EQ(vrrp::reloadRefusal(running, running), "");
+  Config next = running;
+  next.vrrp->naBurst = 7;
+  next.vrrp->relayEndpoint = "relay.example.net:51820";
+  next.vrrp->resolveIntervalS = 60;
+  next.ra = RaConfig{};  // [ra] is the RA sender's business
+  EXPECT_EQ(vrrp::reloadRefusal(running, next), "");
+}
+
+TEST(VrrpReload, GroupKeysAreRefusedByName) {
+  Config running = edgeWithVrrp();
+  Config next = running;
+  next.vrrp->priority = 150;
+  next.vrrp->advertIntervalCs = 20;
+  std::string e = vrrp::reloadRefusal(running, next);
+  EXPECT_EQ(e,
+            "vrrp: priority 200 -> 150, advert_int 10 cs -> 20 cs: cannot change while running (the router "
+            "would leave the group); restart meshfwd");
+
+  for (auto change : std::vector<std::pair<std::string, void (*)(Config&)>>{
+           {"virtual_router_id 51 -> 52", [](Config& c) { c.vrrp->vrid = 52; }},
+           {"preempt true -> false", [](Config& c) { c.vrrp->preempt = false; }},
+           {"virtual_address fe80::51 -> fe80::52", [](Config& c) { c.vrrp->virtualAddress = *Ipv6Addr::parse("fe80::52"); }},
+           {"interfaces.lan eth1 -> eth2", [](Config& c) { c.lan = "eth2"; }},
+           {"interfaces.tunnel wg0 -> wg1", [](Config& c) { c.tunnel = "wg1"; }},
+       }) {
+    Config changed = running;
+    change.second(changed);
+    EXPECT_NE(vrrp::reloadRefusal(running, changed).find(change.first), std::string::npos)
+        << change.first << ": " << vrrp::reloadRefusal(running, changed);
+  }
+}
+
+TEST(VrrpReload, RemovingTheSectionIsRefused) {
+  Config running = edgeWithVrrp();
+  Config next = running;
+  next.vrrp.reset();
+  EXPECT_NE(vrrp::reloadRefusal(running, next).find("[vrrp] cannot be removed"), std::string::npos);
+  // Without [vrrp] running there is nothing of ours to refuse.
+  EXPECT_EQ(vrrp::reloadRefusal(next, running), "");
+}
+
+TEST(DaemonStatusComponent, ReadsOneComponentsObjectAndItsScalars) {
+  DaemonStatus s;
+  s.pid = 7;
+  s.state = "running";
+  s.components = {
+      {"datapath", "{\"component\":\"datapath\",\"note\":\"a \\\"}\\\" in a string\"}"},
+      {"vrrp", "{\"component\":\"vrrp\",\"state\":\"master\",\"priority\":200,\"master_address\":\"fe80::1\","
+               "\"last_transition\":null}"},
+      {"ra", "{\"component\":\"ra\",\"enabled\":true,\"active\":false,\"sent\":{\"multicast\":3}}"},
+  };
+  std::string json = renderDaemonStatus(s);
+  auto vrrp = daemonStatusComponent(json, "vrrp");
+  ASSERT_TRUE(vrrp);
+  EXPECT_EQ(daemonStatusField(*vrrp, "state"), "master");
+  EXPECT_EQ(daemonStatusField(*vrrp, "priority"), "200");
+  EXPECT_EQ(daemonStatusField(*vrrp, "master_address"), "fe80::1");
+  EXPECT_EQ(daemonStatusField(*vrrp, "last_transition"), "null");
+  auto ra = daemonStatusComponent(json, "ra");
+  ASSERT_TRUE(ra);
+  EXPECT_EQ(*ra, s.components[2].second);
+  EXPECT_EQ(daemonStatusField(*ra, "active"), "false");
+  auto datapath = daemonStatusComponent(json, "datapath");
+  ASSERT_TRUE(datapath);
+  EXPECT_EQ(*datapath, s.components[0].second);
+  EXPECT_FALSE(daemonStatusComponent(json, "bgp"));
+  // The daemon's own "state" is not a component's.
+  EXPECT_EQ(daemonStatusField(json, "state"), "running");
+}
+
+}  // namespace
+}  // namespace meshfwd
