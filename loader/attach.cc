@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -19,6 +20,7 @@
 #include "loader/map_pins.h"
 #include "loader/netns.h"
 #include "loader/prog_info.h"
+#include "loader/program_code.h"
 #include "loader/role_hooks.h"
 #include "loader/tc_hook.h"
 #include "loader/xdp_hook.h"
@@ -232,6 +234,8 @@ class Attacher {
     if (std::string e = checkForeign(hook, current.progId, "XDP"); !e.empty()) return e;
 
     int progFd = object_->progFd(hook.spec.program);
+    bool modeFits = !request_.preferGeneric || current.mode == XdpMode::Generic;
+    if (modeFits && keep(hook, current.progId, current.mode, progFd)) return "";
     XdpMode mode = request_.preferGeneric ? XdpMode::Generic : XdpMode::Native;
     if (current.progId != 0 && current.mode == XdpMode::Generic && mode == XdpMode::Native) {
       // An atomic replace must stay in the mode the hook is in; the kernel
@@ -265,6 +269,7 @@ class Attacher {
     if (int rc = queryTc(static_cast<int>(hook.ifindex), &current); rc != 0)
       return hookError("querying TC", hook.iface, rc);
     if (std::string e = checkForeign(hook, current, "TC ingress"); !e.empty()) return e;
+    if (keep(hook, current, XdpMode::None, object_->progFd(hook.spec.program))) return "";
 
     HookChange change{hook, current, XdpMode::None, 0, XdpMode::None, false, false};
     if (int rc = ensureClsact(static_cast<int>(hook.ifindex), &change.createdClsact); rc != 0)
@@ -276,6 +281,23 @@ class Attacher {
     changes_.back().installed = true;
     changes_.back().newProg = programInfoByFd(progFd).id;
     return "";
+  }
+
+  // keepIdenticalPrograms: the hook runs this instance's pinned program
+  // (which uses the adopted maps) and it is the same code as `newFd`, so
+  // the hook is not touched at all. Recorded as a change that installed
+  // nothing, which a rollback leaves alone.
+  bool keep(const ResolvedHook& hook, uint32_t currentId, XdpMode currentMode, int newFd) {
+    if (!request_.keepIdenticalPrograms || !out_.adoptedMaps || currentId == 0 || !pinnedIds_.count(currentId))
+      return false;
+    UniqueFd current = programFdById(currentId);
+    auto running = programCodeOf(current.get());
+    auto loaded = programCodeOf(newFd);
+    if (!running || !loaded || !sameProgramCode(*running, *loaded)) return false;
+    changes_.push_back(HookChange{hook, currentId, currentMode, currentId, currentMode, false, false});
+    keptFds_[std::string(hook.spec.program)] = std::move(current);
+    ++out_.keptHooks;
+    return true;
   }
 
   // meshfwd created the clsact qdisc of ifindex, in this call or before.
@@ -321,7 +343,9 @@ class Attacher {
     for (const std::string& name : wanted) {
       std::string path = progs + "/" + name;
       if (unlink(path.c_str()) != 0 && errno != ENOENT) return "cannot replace pin " + path + ": " + std::strerror(errno);
-      if (bpf_obj_pin(object_->progFd(name), path.c_str()) != 0)
+      auto kept = keptFds_.find(name);
+      int fd = kept != keptFds_.end() ? kept->second.get() : object_->progFd(name);
+      if (bpf_obj_pin(fd, path.c_str()) != 0)
         return "cannot pin " + path + ": " + std::strerror(errno);
     }
     return "";
@@ -367,6 +391,7 @@ class Attacher {
   MapAdoption adoption_;
   std::optional<BpfObject> object_;
   std::vector<HookChange> changes_;
+  std::map<std::string, UniqueFd> keptFds_;  // program name -> the running program kept on its hook
 };
 
 }  // namespace

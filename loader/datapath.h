@@ -36,6 +36,12 @@ struct AttachRequest {
   std::string lan;                      // edge: XDP + TC ingress
   bool force = false;                   // replace a foreign XDP program (or TC filter in our slot)
   bool preferGeneric = false;           // XDP in generic (skb) mode even where native works; for tests
+  // Leave a hook alone when it already runs this instance's pinned program
+  // and that is the same code (loader/program_code.h) as the one just
+  // loaded over the adopted maps: how a restarted daemon adopts the running
+  // datapath without touching a hook. Otherwise (and by default) every
+  // hook gets the new program by an atomic replace.
+  bool keepIdenticalPrograms = false;
   // Called after load (maps adopted from the pins or new), before any hook is
   // attached, so the first packet already sees the policy. Returns "" or an
   // error (then nothing is attached and the previous state stays).
@@ -59,6 +65,7 @@ struct AttachOutcome {
   std::vector<std::string> warnings;  // e.g. "generic XDP on 'tun0' ..."
   std::vector<Attachment> attached;   // on success: every hook of the instance
   bool adoptedMaps = false;           // the pinned maps were reused (counters survive)
+  size_t keptHooks = 0;               // hooks left running their program (keepIdenticalPrograms)
   bool ok() const { return error.empty(); }
 };
 

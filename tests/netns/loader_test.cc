@@ -334,6 +334,43 @@ TEST_F(LoaderTest, ReattachReplacesEveryHookWithoutAddingASecondCopy) {
   }
 }
 
+// How a restarted daemon adopts the datapath: the same code over the
+// adopted maps stays on its hook (same program id, never replaced); a hook
+// that would change (here: XDP asked for generic while it runs native)
+// still gets the new program.
+TEST_F(LoaderTest, ReattachKeepingIdenticalProgramsLeavesThoseHooksAlone) {
+  AttachOutcome first = attachIn(edgeRequest());
+  ASSERT_TRUE(first.ok()) << first.error;
+  AttachRequest keep = edgeRequest();
+  keep.keepIdenticalPrograms = true;
+  AttachOutcome second = attachIn(keep);
+  ASSERT_TRUE(second.ok()) << second.error;
+  EXPECT_TRUE(second.adoptedMaps);
+  EXPECT_EQ(second.keptHooks, 3u);
+  for (const Attachment& before : first.attached) {
+    const Attachment* reported = findAttachment(second.attached, before.iface, before.hook);
+    ASSERT_TRUE(reported);
+    EXPECT_EQ(reported->progId, before.progId) << before.iface << " " << before.hook << " was replaced";
+  }
+  EXPECT_EQ(tcProgOn(kTun), findAttachment(first.attached, kTun, "tc-ingress")->progId);
+  EXPECT_EQ(tcProgOn(kLan), findAttachment(first.attached, kLan, "tc-ingress")->progId);
+  EXPECT_EQ(xdpProgOn(kLan), findAttachment(first.attached, kLan, "xdp")->progId);
+
+  keep.preferGeneric = true;
+  AttachOutcome third = attachIn(keep);
+  ASSERT_TRUE(third.ok()) << third.error;
+  EXPECT_EQ(third.keptHooks, 2u);
+  EXPECT_NE(xdpProgOn(kLan), findAttachment(first.attached, kLan, "xdp")->progId);
+  EXPECT_EQ(xdpProgOn(kLan), findAttachment(third.attached, kLan, "xdp")->progId);
+  EXPECT_EQ(tcProgOn(kTun), findAttachment(first.attached, kTun, "tc-ingress")->progId);
+  // The pins name what runs, kept or not: status matches every hook.
+  for (const Attachment& a : statusIn()) {
+    const Attachment* reported = findAttachment(third.attached, a.iface, a.hook);
+    ASSERT_TRUE(reported) << a.iface << " " << a.hook;
+    EXPECT_EQ(a.progId, reported->progId) << a.iface << " " << a.hook;
+  }
+}
+
 TEST_F(LoaderTest, CountersInPinnedMapsSurviveAReattach) {
   ASSERT_TRUE(attachIn(edgeRequest()).ok());
   uint64_t before = inNetns(ns(), [] {
