@@ -44,7 +44,7 @@ std::string DatapathKeeper::start(EventLoop& loop, const Config& config) {
   DatapathApply applied;
   {
     loader::LibbpfLogCapture quiet;  // libbpf's probing chatter is not the operator's business
-    applied = attachDatapath(config, *net, force_);
+    applied = attachDatapath(config, *net, force_, /*keepRunningPrograms=*/true);
   }
   logWarnings(applied.warnings);
   if (!applied.configErrors.empty()) return joined(applied.configErrors);
@@ -59,7 +59,9 @@ std::string DatapathKeeper::start(EventLoop& loop, const Config& config) {
   tunnelIfindex_ = attachedIfindex(applied.attached, config.tunnel);
   logInfo("attached " + std::string(config.role == Role::Relay ? "relay" : "edge") + " on " + config.tunnel +
           ", policy generation " + std::to_string(generation_) +
-          (applied.adoptedMaps ? " (pinned maps adopted, counters kept)" : " (new maps)"));
+          (applied.adoptedMaps ? " (pinned maps adopted, counters kept" : " (new maps") +
+          (applied.keptHooks ? "; " + std::to_string(applied.keptHooks) + " running program(s) kept on their hooks)"
+                             : ")"));
   return "";
 }
 
@@ -73,7 +75,7 @@ std::string DatapathKeeper::reload(const Config& config) {
     DatapathApply applied;
     {
       loader::LibbpfLogCapture quiet;
-      applied = attachDatapath(config, *net, force_);
+      applied = attachDatapath(config, *net, force_, /*keepRunningPrograms=*/true);
     }
     logWarnings(applied.warnings);
     if (!applied.ok()) return applied.configErrors.empty() ? applied.error : joined(applied.configErrors);
@@ -152,6 +154,9 @@ void DatapathKeeper::resync() {
     logWarning("re-sync: " + why);
     return;
   }
+  if (!lastError_.empty())
+    logInfo("re-sync complete: " + config_->tunnel + " (ifindex " + std::to_string(tunnelIfindex_) +
+            ") and its routes are in the maps again");
   lastError_.clear();
 }
 

@@ -71,7 +71,7 @@ ResolvedAttach resolveOnThisMachine(const Config& config, const NetSnapshot& net
   return resolveAttach(config, net, wgPort, wgWhy, ncpu > 0 ? static_cast<unsigned>(ncpu) : 1);
 }
 
-DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool force) {
+DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool force, bool keepRunningPrograms) {
   DatapathApply out;
   ResolvedAttach resolved = resolveOnThisMachine(config, net);
   if (!resolved.ok()) {
@@ -89,6 +89,7 @@ DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool 
     request.lan = config.lan;
   }
   request.force = force;
+  request.keepIdenticalPrograms = keepRunningPrograms;
   request.seedMaps = [&](const loader::BpfObject& object) {
     MapFd mapFd = [&object](std::string_view name) { return object.mapFd(name); };
     return seedMaps(mapFd, config, resolved, net, out.warnings, out.generation, nullptr);
@@ -99,6 +100,7 @@ DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool 
   out.error = outcome.error;
   out.attached = outcome.attached;
   out.adoptedMaps = outcome.adoptedMaps;
+  out.keptHooks = outcome.keptHooks;
   return out;
 }
 

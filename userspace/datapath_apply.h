@@ -29,13 +29,18 @@ struct DatapathApply {
   std::vector<std::string> warnings;
   std::vector<loader::Attachment> attached;
   bool adoptedMaps = false;  // pinned maps reused: counters kept
+  size_t keptHooks = 0;      // hooks whose running program was kept (keepRunningPrograms)
   uint32_t generation = 0;   // the live policy generation
   bool ok() const { return configErrors.empty() && error.empty(); }
 };
 
 // Attaches (or re-attaches over pinned state, without a forwarding gap) the
 // role's programs. The maps are complete before the first hook goes live.
-DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool force);
+// keepRunningPrograms (the daemon): a hook that already runs the same code
+// over the adopted maps is left alone, so a restart adopts the datapath
+// instead of replacing its programs; `meshfwd attach` always replaces.
+DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool force,
+                             bool keepRunningPrograms = false);
 
 struct DatapathSync {
   std::vector<std::string> errors;  // on error the previous policy generation stays live
