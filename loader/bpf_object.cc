@@ -8,6 +8,7 @@
 
 #include "bench.skel.h"
 #include "edge.skel.h"
+#include "fwdbench.skel.h"
 #include "loader/libbpf_log.h"
 #include "loadertest.skel.h"
 #include "loadertest_unverifiable.skel.h"
@@ -27,6 +28,7 @@ std::string_view objectKindName(ObjectKind kind) {
     case ObjectKind::Bench: return "bench";
     case ObjectKind::LoaderTest: return "loadertest";
     case ObjectKind::LoaderTestUnverifiable: return "loadertest_unverifiable";
+    case ObjectKind::FwdBench: return "fwdbench";
   }
   return "unknown";
 }
@@ -92,6 +94,9 @@ BpfObject BpfObject::load(ObjectKind kind, const LoadOptions& options) {
     case ObjectKind::LoaderTestUnverifiable:
       o.impl_ = adapt(meshfwd_loadertest_unverifiable__open, meshfwd_loadertest_unverifiable__load,
                       meshfwd_loadertest_unverifiable__destroy, options, o.error_);
+      break;
+    case ObjectKind::FwdBench:
+      o.impl_ = adapt(meshfwd_fwdbench__open, meshfwd_fwdbench__load, meshfwd_fwdbench__destroy, options, o.error_);
       break;
   }
   return o;

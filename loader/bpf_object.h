@@ -15,7 +15,9 @@ namespace meshfwd::loader {
 // Relay and Edge are the product; Bench holds the benchmark's empty
 // programs; the LoaderTest objects exist for the loader's own tests (the
 // role's program names over the real maps; one the verifier rejects).
-enum class ObjectKind { Relay, Edge, Bench, LoaderTest, LoaderTestUnverifiable };
+// FwdBench holds the forwarding benchmark's sink counter, baselines and bare
+// forwarder (tools/bench/forward_*).
+enum class ObjectKind { Relay, Edge, Bench, LoaderTest, LoaderTestUnverifiable, FwdBench };
 
 // "relay", "edge", ... for messages.
 std::string_view objectKindName(ObjectKind kind);

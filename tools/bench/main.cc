@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "loader/bpf_object.h"
+#include "tools/bench/bench_commands.h"
 #include "tools/bench/bench_netns.h"
 #include "tools/bench/edge_rows.h"
 #include "tools/bench/measure.h"
@@ -43,7 +44,11 @@ int main(int argc, char** argv) {
   bool lpmOnly = false;
   app.add_flag("--lpm-only", lpmOnly,
                "leave the exact /64 egress table empty: every relay lookup walks the LPM trie");
+  auto forward = addForwardCommand(app);  // issue 9: forward, scaling
+  auto scaling = addScalingCommand(app);
   CLI11_PARSE(app, argc, argv);
+  for (const auto& cmd : {forward, scaling})
+    if (cmd->selected()) return cmd->run();
   if (quick) info = {256, 16, 1, 2, info.seed};
 
   SitePlan plan(info.sites, info.seed);
