@@ -128,6 +128,9 @@ std::string Daemon::startUp(const Config& config) {
   if (std::string error = watch_->open(); !error.empty()) return "netlink: " + error;
   loop_.addReadable(watch_->fd(), [this] {
     if (int n = watch_->drain(); n < 0) logWarning("netlink: " + std::string(strerror(-n)));
+    // Components react to the kernel at once (the RA sender starts or stops
+    // with the VIP): the status file follows (rewritten only if it changed).
+    if (status_.state == "running") writeStatus();
   });
   loop_.addReadable(signalFd_, [this] { onSignal(); });
 

@@ -62,6 +62,14 @@ bool linkRunning(int ifindex) {
   return (flags & IFF_UP) && (flags & kLowerUp);
 }
 
+bool linkAdminUp(int ifindex) {
+  Sock sock = connectRoute();
+  rtnl_link* raw = nullptr;
+  if (!sock || rtnl_link_get_kernel(sock.get(), ifindex, nullptr, &raw) < 0) return false;
+  std::unique_ptr<rtnl_link, LinkFree> link(raw);
+  return (rtnl_link_get_flags(link.get()) & IFF_UP) != 0;
+}
+
 std::string setLinkUp(const std::string& ifname, bool up) {
   Sock sock = connectRoute();
   if (!sock) return "cannot open an rtnetlink socket";

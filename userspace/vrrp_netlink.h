@@ -17,6 +17,8 @@ int ifindexOf(const std::string& ifname);
 
 // Administratively up and with carrier (IFF_UP and IFF_LOWER_UP).
 bool linkRunning(int ifindex);
+// IFF_UP alone: set by an administrator (or a router), carrier or not.
+bool linkAdminUp(int ifindex);
 
 // "" or an error naming the link.
 std::string setLinkUp(const std::string& ifname, bool up);

@@ -9,6 +9,7 @@
 #include "userspace/vrrp_edge_state.h"
 #include "userspace/vrrp_netlink.h"
 #include "userspace/vrrp_reload.h"
+#include "userspace/vrrp_saved_routes.h"
 #include "userspace/vrrp_wireguard.h"
 
 namespace meshfwd {
@@ -81,8 +82,25 @@ std::string VrrpRouter::start(EventLoop& loop, const Config& config) {
     // Taking the tunnel down deletes its routes and addresses: keep the
     // addresses, remember the routes to put back as master.
     if (auto e = vrrp::keepAddressesOnDown(config.tunnel); !e.empty()) log(LogLevel::Warning, e);
-    if (int tunnelIndex = vrrp::ifindexOf(config.tunnel); tunnelIndex != 0 && vrrp::linkRunning(tunnelIndex))
+    if (int tunnelIndex = vrrp::ifindexOf(config.tunnel); tunnelIndex != 0 && vrrp::linkRunning(tunnelIndex)) {
       tunnelRoutes_ = vrrp::routesVia(tunnelIndex);
+      if (auto e = vrrp::saveTunnelRoutes(config.tunnel, tunnelRoutes_); !e.empty())
+        log(LogLevel::Warning, "tunnel routes not saved for a restart: " + e);
+    } else {
+      // Down already: a backup's or a crashed daemon's tunnel (cleanup
+      // takes it down). Its routes went with it; use the saved ones.
+      std::string error;
+      if (auto saved = vrrp::loadTunnelRoutes(config.tunnel, &error)) {
+        tunnelRoutes_ = *saved;
+      } else {
+        if (!error.empty()) log(LogLevel::Warning, "saved tunnel routes: " + error);
+        vrrp::SavedRoute mesh;
+        mesh.destination = config.meshPrefix;
+        tunnelRoutes_ = {mesh};
+        log(LogLevel::Info, config.tunnel + " is down and no routes were saved: as master it carries " +
+                                config.meshPrefix.str());
+      }
+    }
     // A backup keeps the site's tunnel down (DESIGN.md §1): so does a
     // router that has not won yet.
     if (auto e = vrrp::setLinkUp(config.tunnel, false); !e.empty()) return "vrrp: " + e;

@@ -17,7 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "tests/support/ns_poll.h"
+#include "tests/support/poll_until.h"
 
 namespace meshfwd::test {
 

@@ -178,7 +178,10 @@ bool BackgroundProcess::running() {
   if (reaped_ || pid_ < 0) return false;
   int status = 0;
   pid_t r = ::waitpid(pid_, &status, WNOHANG);
-  if (r == pid_) reaped_ = true;
+  if (r == pid_) {
+    reaped_ = true;
+    exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
   return !reaped_;
 }
 
@@ -195,6 +198,7 @@ void BackgroundProcess::stop() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   reaped_ = true;
+  exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace meshfwd::test

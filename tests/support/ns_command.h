@@ -52,11 +52,14 @@ class BackgroundProcess {
   pid_t pid() const { return pid_; }
   bool running();  // false once it has exited (reaps it)
   void stop();
+  // After it has exited: the exit code, or 128 + the signal that ended it.
+  int exitCode() const { return exitCode_; }
   const std::string& logPath() const { return logPath_; }
 
  private:
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int exitCode_ = -1;
   std::string logPath_;
 };
 

@@ -10,22 +10,9 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/poll_until.h"
+
 namespace meshfwd::test {
-
-using namespace std::chrono_literals;
-
-inline constexpr auto kPollInterval = 5ms;
-
-// True as soon as `condition()` is; false if it is still false at the deadline.
-inline bool pollUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-                      std::chrono::milliseconds interval = kPollInterval) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(interval);
-  }
-}
 
 // For ASSERT_TRUE(eventually(...)): the message names the condition.
 inline ::testing::AssertionResult eventually(const std::string& what, std::chrono::milliseconds timeout,

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "tests/support/ns_poll.h"
+#include "tests/support/poll_until.h"
 #include "tests/support/ns_socket.h"
 
 namespace meshfwd::test {

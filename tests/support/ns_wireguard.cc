@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "tests/support/ns_poll.h"
+#include "tests/support/poll_until.h"
 
 namespace meshfwd::test {
 

@@ -5,6 +5,7 @@
 
 #include "userspace/daemon_status.h"
 #include "userspace/vrrp_reload.h"
+#include "userspace/vrrp_saved_routes.h"
 
 namespace meshfwd {
 namespace {
@@ -94,6 +95,30 @@ TEST(DaemonStatusComponent, ReadsOneComponentsObjectAndItsScalars) {
   EXPECT_FALSE(daemonStatusComponent(json, "bgp"));
   // The daemon's own "state" is not a component's.
   EXPECT_EQ(daemonStatusField(json, "state"), "running");
+}
+
+TEST(TunnelSavedRoutes, RoundTripAndRefusal) {
+  std::vector<vrrp::SavedRoute> routes(2);
+  routes[0].destination = *Ipv6Prefix::parse("fd42:4242:4242::/48");
+  routes[1].destination = *Ipv6Prefix::parse("fd99::1/128");
+  routes[1].table = 100;
+  routes[1].priority = 1024;
+  routes[1].protocol = 4;
+  routes[1].gateway = *Ipv6Addr::parse("fe80::1");
+  std::string text = vrrp::formatSavedRoutes(routes);
+  EXPECT_EQ(text,
+            "fd42:4242:4242::/48 table 254 metric 0 proto 3\n"
+            "fd99::1/128 table 100 metric 1024 proto 4 via fe80::1\n");
+  std::string error;
+  auto back = vrrp::parseSavedRoutes(text, &error);
+  ASSERT_TRUE(back) << error;
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ(vrrp::formatSavedRoutes(*back), text);
+  EXPECT_TRUE(vrrp::parseSavedRoutes("", &error)->empty());
+  EXPECT_FALSE(vrrp::parseSavedRoutes("fd42::/48 table 254 metric 0 proto 3\nfd42::/48 table x\n", &error));
+  EXPECT_EQ(error, "line 2: 'fd42::/48 table x' is not DEST table T metric M proto P [via GW]");
+  EXPECT_FALSE(vrrp::parseSavedRoutes("fd42::/48 table 254 metric 0 proto 3 via nothing\n", &error));
+  EXPECT_FALSE(vrrp::parseSavedRoutes("fd42::1/48 table 254 metric 0 proto 3\n", &error));
 }
 
 }  // namespace

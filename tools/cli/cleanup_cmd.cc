@@ -49,7 +49,7 @@ int runCleanup(const CleanupArgs& args) {
     else
       std::printf("removed %s and its virtual address %s\n", macvlan.c_str(), config.vrrp->virtualAddress.str().c_str());
   }
-  if (!config.tunnel.empty() && vrrp::ifindexOf(config.tunnel) != 0) {
+  if (int tunnel = config.tunnel.empty() ? 0 : vrrp::ifindexOf(config.tunnel); tunnel != 0 && vrrp::linkAdminUp(tunnel)) {
     if (auto e = vrrp::setLinkUp(config.tunnel, false); !e.empty())
       errors.push_back(e);
     else
