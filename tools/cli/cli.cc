@@ -6,6 +6,7 @@
 #include "tools/cli/cleanup_cmd.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/doctor_cmd.h"
+#include "tools/cli/lab_cmd.h"
 #if __has_include("tools/cli/check_config_cmd.h")
 #include "tools/cli/check_config_cmd.h"
 #define MESHFWD_HAVE_CHECK_CONFIG 1
@@ -62,6 +63,7 @@ int run(int argc, char** argv) {
   registerRunCommand(app);
   registerDoctorCommand(app);
   registerCleanupCommand(app);
+  registerLabCommand(app);
 #ifdef MESHFWD_HAVE_CHECK_CONFIG
   registerCheckConfigCommand(app);
 #endif

@@ -1,0 +1,1 @@
+lab_demo() { lab_die "demo: not yet"; }
