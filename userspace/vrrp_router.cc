@@ -337,10 +337,10 @@ void VrrpRouter::setTunnel(bool up) {
   if (!up) return;
   if (auto e = vrrp::restoreRoutes(vrrp::ifindexOf(config_.tunnel), tunnelRoutes_); !e.empty())
     log(LogLevel::Warning, e);
-  // The relay learns the site's endpoint from the first authenticated
-  // packet: send one now rather than at the next persistent keepalive.
-  if (auto e = vrrp::sendKeepaliveNow(config_.tunnel, relayPeer_, keepaliveSeconds_); !e.empty())
-    log(LogLevel::Warning, "no immediate keepalive: " + e);
+  // The relay learns the site's endpoint and session from a fresh
+  // handshake: start one now rather than at the next re-key.
+  if (auto e = vrrp::handshakeNow(config_.tunnel, relayPeer_, keepaliveSeconds_); !e.empty())
+    log(LogLevel::Warning, "no immediate handshake: " + e);
 }
 
 void VrrpRouter::scheduleResolve(std::chrono::milliseconds delay) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,9 +79,55 @@ std::string relayPeerKey(const std::string& tunnel, std::string* error) {
   return error->empty() ? key : "";
 }
 
-std::string sendKeepaliveNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
-  return runWg({"set", tunnel, "peer", peerKey, "persistent-keepalive", "0", "peer", peerKey, "persistent-keepalive",
-                std::to_string(keepaliveSeconds)});
+namespace {
+
+// The value `wg show TUNNEL FIELD` prints for `peerKey` ("" when absent).
+std::string peerField(const std::string& tunnel, const std::string& peerKey, const char* field, std::string* error) {
+  std::string out;
+  if (auto e = runWg({"show", tunnel, field}, &out); !e.empty()) {
+    *error = e;
+    return "";
+  }
+  size_t at = 0;
+  while (at < out.size()) {
+    size_t end = out.find('\n', at);
+    if (end == std::string::npos) end = out.size();
+    std::string line = out.substr(at, end - at);
+    if (line.rfind(peerKey + "\t", 0) == 0) return line.substr(peerKey.size() + 1);
+    at = end + 1;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
+  std::string error;
+  std::string endpoint = peerField(tunnel, peerKey, "endpoints", &error);
+  std::string allowed = peerField(tunnel, peerKey, "allowed-ips", &error);
+  std::string psk = peerField(tunnel, peerKey, "preshared-keys", &error);
+  if (!error.empty()) return error;
+  if (allowed.empty() || allowed == "(none)") return "the relay peer of " + tunnel + " has no allowed IPs";
+  for (char& c : allowed)
+    if (c == ' ') c = ',';
+  std::vector<std::string> args{"set", tunnel, "peer", peerKey, "remove", "peer", peerKey};
+  if (!endpoint.empty() && endpoint != "(none)") args.insert(args.end(), {"endpoint", endpoint});
+  args.insert(args.end(), {"allowed-ips", allowed, "persistent-keepalive", std::to_string(keepaliveSeconds)});
+  // `wg` reads a preshared key from a file only: hand it an unnamed one.
+  int pskFd = -1;
+  if (!psk.empty() && psk != "(none)") {
+    pskFd = ::memfd_create("meshfwd-psk", 0);  // inherited by wg, closed below
+    if (pskFd < 0) return std::string("memfd_create: ") + std::strerror(errno);
+    std::string line = psk + "\n";
+    if (::write(pskFd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      ::close(pskFd);
+      return std::string("writing the preshared key: ") + std::strerror(errno);
+    }
+    args.insert(args.end(), {"preshared-key", "/proc/self/fd/" + std::to_string(pskFd)});
+  }
+  std::string result = runWg(args);
+  if (pskFd >= 0) ::close(pskFd);
+  return result;
 }
 
 }  // namespace meshfwd::vrrp

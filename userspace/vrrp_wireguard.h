@@ -16,12 +16,19 @@ std::string runWg(const std::vector<std::string>& args, std::string* out = nullp
 // The tunnel's relay peer: its only peer (an edge's routing tunnel has one).
 std::string relayPeerKey(const std::string& tunnel, std::string* error);
 
-// Makes WireGuard send a keepalive now, so the relay's endpoint roams to
-// this router at once. Neither a link-up nor re-applying the same
-// persistent-keepalive does that on wireguard-go (checked); turning
-// persistent-keepalive from off to on does (wireguard-go and the kernel
-// both send one on that edge), so set 0 and then the interval in one call.
-std::string sendKeepaliveNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds);
+// Makes the tunnel handshake with the relay now, so the relay's endpoint
+// and its current session both move to this router at once (DESIGN.md 1).
+// A keepalive alone is not enough: a router that was master less than
+// 180 s ago (or whose tunnel wg-quick brought up before meshfwd started)
+// still holds a session, and its keepalive only moves the relay's
+// endpoint, while the relay keeps sending with the session of whichever
+// router of the site handshook last, which this one cannot decrypt; the
+// site stays cut off until this router re-keys, ~15 s later (found by the
+// lab; a link down/up does not clear wireguard-go's sessions). So the
+// peer is removed and re-added in one `wg set` with its endpoint, allowed
+// IPs, preshared key and keepalive: no session is left, and turning the
+// keepalive on makes WireGuard send one, which starts a handshake.
+std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds);
 
 class WgEndpointSetter : public EndpointSetter {
  public:

@@ -16,10 +16,10 @@ server_has_slaac() {  # the server's ULA is there and no longer tentative
 server_has_mesh_route() {  # the /48 from the RIO, via the VIP
   nip "$1" -6 route show "$MESH_PREFIX" | grep -q "via $VIP .*proto ra"
 }
-edge_handshaken() {  # the master's routing tunnel has a handshake with the relay
+edge_handshaken() {  # edge_handshaken NODE SINCE: a handshake with the relay at or after SINCE (Unix time)
   local hs
   hs=$(latest_handshake "$1" "$(routing_if "$1")")
-  [[ $hs =~ ^[0-9]+$ ]] && ((hs > 0))
+  [[ $hs =~ ^[0-9]+$ ]] && ((hs > 0 && hs >= $2))
 }
 mesh_ping() {  # mesh_ping FROM TO: one ping over the servers' WireGuard mesh
   node_exec "$1" ping -6 -c 1 -W 1 -I "$(server_mesh "$1")" "$(server_mesh "$2")"
@@ -52,8 +52,19 @@ lab_up() {
   wait_daemon relay "$UP_DAEMON_S" || lab_die "the relay's daemon did not start"
 
   lab_step "edges: routing tunnels (site keys), input firewall, meshfwd run --role edge (VRRP + RA)"
+  # As on real edges, wg-quick has brought every tunnel up (each handshakes
+  # at once, PersistentKeepalive) before meshfwd starts. The daemons then
+  # start together: each takes its tunnel down (a backup must not send with
+  # the site's key) and the master brings its own back with a fresh
+  # handshake, the last one the relay sees for the site.
+  for node in "${LAB_EDGES[@]}"; do edge_tunnel_up "$node"; done
   for node in "${LAB_EDGES[@]}"; do
-    edge_tunnel_up "$node"
+    wait_for "$node's routing tunnel to handshake with the relay" "$UP_HANDSHAKE_S" edge_handshaken "$node" 0 ||
+      lab_die "$node never reached the relay ($RELAY_NAME)"
+  done
+  local started
+  started=$(date +%s)
+  for node in "${LAB_EDGES[@]}"; do
     write_edge_conf "$node"
     load_input_firewall "$node" edge
     start_daemon "$node"
@@ -64,8 +75,8 @@ lab_up() {
       lab_die "site ${site^^} has no single VRRP master"
     node=$(master_of "$site")
     lab_info "site ${site^^}: $node is master"
-    wait_for "$node's routing tunnel to handshake with the relay" "$UP_HANDSHAKE_S" edge_handshaken "$node" ||
-      lab_die "$node never reached the relay ($RELAY_NAME)"
+    wait_for "$node's routing tunnel to handshake again as master" "$UP_HANDSHAKE_S" edge_handshaken "$node" "$started" ||
+      lab_die "$node never reached the relay ($RELAY_NAME) as master"
   done
 
   lab_step "servers: SLAAC from our RAs, the /48 route by RIO, the WireGuard mesh"
