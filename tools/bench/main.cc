@@ -9,6 +9,7 @@
 #include "loader/bpf_object.h"
 #include "tools/bench/bench_commands.h"
 #include "tools/bench/bench_netns.h"
+#include "tools/bench/control_cmd.h"
 #include "tools/bench/edge_rows.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/relay_rows.h"
@@ -46,8 +47,9 @@ int main(int argc, char** argv) {
                "leave the exact /64 egress table empty: every relay lookup walks the LPM trie");
   auto forward = addForwardCommand(app);  // issue 9: forward, scaling
   auto scaling = addScalingCommand(app);
+  auto control = addControlCommand(app);  // issue 5: reload to datapath
   CLI11_PARSE(app, argc, argv);
-  for (const auto& cmd : {forward, scaling})
+  for (const auto& cmd : {forward, scaling, control})
     if (cmd->selected()) return cmd->run();
   if (quick) info = {256, 16, 1, 2, info.seed};
 

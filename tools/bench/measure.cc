@@ -46,6 +46,8 @@ double timePass(int progFd, const std::vector<Packet>& packets, uint32_t repeat,
   return total / static_cast<double>(packets.size());
 }
 
+}  // namespace
+
 Spread spreadOf(std::vector<double> samples) {
   Spread s;
   if (samples.empty()) return s;
@@ -56,8 +58,6 @@ Spread spreadOf(std::vector<double> samples) {
   s.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
   return s;
 }
-
-}  // namespace
 
 std::string verifyRow(const BenchRow& row) {
   const std::string where = row.group + "/" + row.path + ": ";

@@ -18,6 +18,9 @@ struct Spread {
   double max = 0;
 };
 
+// Median, min and max of `samples` (all 0 when empty).
+Spread spreadOf(std::vector<double> samples);
+
 struct RowResult {
   const BenchRow* row = nullptr;
   uint32_t repeat = 0;
