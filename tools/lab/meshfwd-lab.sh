@@ -82,7 +82,10 @@ main() {
       shift
       (($#)) || lab_die "exec $node: no command"
       load_plan
-      node_exec "$node" "$@"
+      # exec all the way down: CMD keeps this pid, so a signal to
+      # `meshfwd lab exec` (a test stopping tcpdump) reaches CMD.
+      node_argv "$node"
+      exec "${NODE_ARGV[@]}" "$@"
       ;;
     daemon)
       need_root

@@ -87,9 +87,10 @@ start_daemon() {  # start_daemon NODE
   spawn "meshfwd-$node" "$conf" "${NODE_ARGV[@]}" "$(lab_meshfwd)" run --config "$conf"
 }
 
-daemon_running() {  # the daemon says "running" in its status
-  pid_of "meshfwd-$1" >/dev/null &&
-    node_exec "$1" "$(lab_meshfwd)" status --json 2>/dev/null | grep -q '"state":"running"'
+daemon_running() {  # our daemon (this pid: not a killed one's stale status file) says "running"
+  local pid
+  pid=$(pid_of "meshfwd-$1") &&
+    node_exec "$1" "$(lab_meshfwd)" status --json 2>/dev/null | grep -q "\"pid\":$pid,\"state\":\"running\""
 }
 
 wait_daemon() {  # wait_daemon NODE SECONDS

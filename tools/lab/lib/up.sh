@@ -21,6 +21,7 @@ edge_handshaken() {  # edge_handshaken NODE SINCE: a handshake with the relay at
   hs=$(latest_handshake "$1" "$(routing_if "$1")")
   [[ $hs =~ ^[0-9]+$ ]] && ((hs > 0 && hs >= $2))
 }
+preferred_master() { holds_vip "edge-${1}1" && ! holds_vip "edge-${1}2"; }
 mesh_ping() {  # mesh_ping FROM TO: one ping over the servers' WireGuard mesh
   node_exec "$1" ping -6 -c 1 -W 1 -I "$(server_mesh "$1")" "$(server_mesh "$2")"
 }
@@ -71,9 +72,11 @@ lab_up() {
   done
   for node in "${LAB_EDGES[@]}"; do wait_daemon "$node" "$UP_DAEMON_S" || lab_die "$node's daemon did not start"; done
   for site in a b; do
-    wait_for "one VRRP master in site ${site^^}" "$UP_MASTER_S" one_master "$site" ||
+    # edge-X1 has the higher priority and preemption is on: it ends up
+    # master whichever edge won the first election.
+    node=edge-${site}1
+    wait_for "$node to be site ${site^^}'s only VRRP master" "$UP_MASTER_S" preferred_master "$site" ||
       lab_die "site ${site^^} has no single VRRP master"
-    node=$(master_of "$site")
     lab_info "site ${site^^}: $node is master"
     wait_for "$node's routing tunnel to handshake again as master" "$UP_HANDSHAKE_S" edge_handshaken "$node" "$started" ||
       lab_die "$node never reached the relay ($RELAY_NAME) as master"
