@@ -244,13 +244,17 @@ void FailoverLab::writeKeepalivedConfig(int i, uint8_t priority) const {
   const std::string n = std::to_string(i + 1);
   const std::string script = scope_->workDir() + "/notify-e" + n + ".sh";
   const std::string w = tunnelName(i), key = relayTunnel_->publicKey();
-  // What meshfwd's VRRP does on a transition (DESIGN.md §1), as the seed's
-  // operator would script it: tunnel up, routes back, a keepalive now.
+  // What meshfwd's VRRP does on a transition (DESIGN.md §1), as an
+  // operator would script it: tunnel up, routes back, and a fresh
+  // handshake (the peer removed and re-added: a session left from an
+  // earlier mastership would cut the site off for ~15 s).
   std::ofstream(script) << "#!/bin/sh\ncase \"$1\" in\nup)\n  ip link set dev " << w << " up\n"
                         << "  ip -6 route replace " << test::kPlanMeshPrefix << " dev " << w << "\n"
                         << "  ip -6 route replace " << test::kPlanRelayTunnelAddr.str() << "/128 dev " << w << "\n"
-                        << "  wg set " << w << " peer " << key << " persistent-keepalive 0 peer " << key
-                        << " persistent-keepalive 25\n  ;;\n*)\n  ip link set dev " << w << " down\n  ;;\nesac\n";
+                        << "  wg set " << w << " peer " << key << " remove peer " << key << " endpoint ["
+                        << kRelayUnderlay << "]:" << test::kPlanRelayWgPort << " allowed-ips "
+                        << test::kPlanMeshPrefix << "," << test::kPlanRelayTunnelAddr.str()
+                        << "/128 persistent-keepalive 25\n  ;;\n*)\n  ip link set dev " << w << " down\n  ;;\nesac\n";
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                               fs::perms::others_read | fs::perms::others_exec);
   char interval[16];
@@ -318,6 +322,13 @@ void FailoverLab::killRouter(int i) {
 bool FailoverLab::routerRunning(int i) {
   Edge& e = edges_.at(static_cast<size_t>(i));
   return e.router && e.router->running();
+}
+
+bool FailoverLab::routerIsBackup(int i) const {
+  const Edge& e = edges_.at(static_cast<size_t>(i));
+  if (!e.router) return false;
+  if (e.kind == Router::Keepalived) return routerLog(i).find("Entering BACKUP STATE") != std::string::npos;
+  return meshfwd(i, {"status"}).out.find("vrrp: backup,") != std::string::npos;
 }
 
 pid_t FailoverLab::routerPid(int i) const {

@@ -90,6 +90,8 @@ class FailoverLab {
   void killRouter(int i);
   bool routerRunning(int i);
   pid_t routerPid(int i) const;
+  // The router says it is backup (meshfwd's status, keepalived's log).
+  bool routerIsBackup(int i) const;
   std::string routerLog(int i) const;
   // Stops whatever runs and removes what meshfwd left (`meshfwd cleanup`,
   // `meshfwd detach`), so the next run starts from the same state.

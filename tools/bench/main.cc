@@ -11,6 +11,7 @@
 #include "tools/bench/bench_netns.h"
 #include "tools/bench/control_cmd.h"
 #include "tools/bench/edge_rows.h"
+#include "tools/bench/failover_cmd.h"
 #include "tools/bench/measure.h"
 #include "tools/bench/relay_rows.h"
 #include "tools/bench/report.h"
@@ -47,9 +48,10 @@ int main(int argc, char** argv) {
                "leave the exact /64 egress table empty: every relay lookup walks the LPM trie");
   auto forward = addForwardCommand(app);  // issue 9: forward, scaling
   auto scaling = addScalingCommand(app);
+  auto failover = addFailoverCommand(app);  // issue 7: VRRP failover loss windows
   auto control = addControlCommand(app);  // issue 5: reload to datapath
   CLI11_PARSE(app, argc, argv);
-  for (const auto& cmd : {forward, scaling, control})
+  for (const auto& cmd : {forward, scaling, control, failover})
     if (cmd->selected()) return cmd->run();
   if (quick) info = {256, 16, 1, 2, info.seed};
 
