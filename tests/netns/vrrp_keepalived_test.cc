@@ -7,7 +7,9 @@
 //
 // meshfwd's router runs in vrk-e1 on a test thread (VrrpRouterThread),
 // keepalived in vrk-e2 under `ip netns exec`. Failover times are measured
-// and printed; only generous deadlines are asserted.
+// and printed; only generous deadlines are asserted. meshfwd's RA sender
+// runs beside its router (keepalived sends no RAs): the host's /48 via the
+// VIP, learnt from meshfwd while master, is never deleted by any failover.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -33,6 +35,7 @@ using Ms = std::chrono::milliseconds;
 
 constexpr uint8_t kVrid = 51;
 constexpr const char* kVip = "fe80::51";
+constexpr const char* kMesh = "fd00:7:7::/48";
 constexpr uint16_t kIntervalCs = 10;  // 100 ms adverts
 constexpr auto kMargin = 2000ms;      // generous: two shared cores, fork-per-poll
 
@@ -108,7 +111,9 @@ class VrrpKeepalivedTest : public ::testing::Test {
       sw_.ip("link set " + port + " up");
       ns->ip("link set lan up");
     }
-    host_.sysctl("net.ipv6.conf.lan.accept_ra", "0");
+    // A server as the README asks: meshfwd's RAs give it the /48 via the VIP.
+    host_.sysctl("net.ipv6.conf.lan.accept_ra", "2");
+    host_.sysctl("net.ipv6.conf.lan.accept_ra_rt_info_max_plen", "64");
     for (const NetNs* ns : {&e1_, &e2_, &host_})
       EXPECT_TRUE(eventually("link-local address on lan in " + ns->name(), 10s, [ns] {
         return ns->run({"ip", "-6", "-o", "addr", "show", "dev", "lan", "scope", "link"}).out.find("tentative") ==
@@ -118,6 +123,7 @@ class VrrpKeepalivedTest : public ::testing::Test {
       }));
   }
   ~VrrpKeepalivedTest() override {
+    routeMonitor_.reset();
     router_.reset();
     keepalived_.reset();
   }
@@ -134,7 +140,35 @@ class VrrpKeepalivedTest : public ::testing::Test {
     v.virtualAddress = *Ipv6Addr::parse(kVip);
     v.naBurst = 3;
     c.vrrp = v;
+    // RAs from the VIP while meshfwd is master (keepalived sends none):
+    // the host's /48 must survive every failover.
+    c.meshPrefix = *Ipv6Prefix::parse(kMesh);
+    c.sitePrefix = *Ipv6Prefix::parse("fd00:7:7:a::/64");
+    RaConfig ra;
+    ra.maxRtrAdvIntervalMs = 30000;  // route lifetime 90 s: longer than the test
+    c.ra = ra;
     return c;
+  }
+
+  std::string hostMeshRoute() const {
+    auto out = host_.run({"ip", "-6", "route", "show", kMesh}).out;
+    return out.find("proto ra") == std::string::npos ? "" : out;
+  }
+  // Every change to the host's routes from now on.
+  void monitorHostRoutes() {
+    routeMonitor_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{"ip", "-6", "monitor", "route"},
+                                                        host_.name(), scope_.workDir() + "/host-routes.log");
+  }
+  // The /48 was never deleted since monitorHostRoutes(), and is there now.
+  ::testing::AssertionResult meshRouteNeverDeleted() {
+    routeMonitor_.reset();
+    std::ifstream in(scope_.workDir() + "/host-routes.log");
+    std::stringstream log;
+    log << in.rdbuf();
+    if (log.str().find(std::string("Deleted ") + kMesh) != std::string::npos)
+      return ::testing::AssertionFailure() << "the host's /48 was deleted during failover:\n" << log.str();
+    if (hostMeshRoute().empty()) return ::testing::AssertionFailure() << "the host has no /48 from the RAs";
+    return ::testing::AssertionSuccess();
   }
 
   static bool holdsVip(const NetNs& ns) {
@@ -169,6 +203,7 @@ class VrrpKeepalivedTest : public ::testing::Test {
   NetNs sw_, e1_, e2_, host_;
   std::unique_ptr<VrrpRouterThread> router_;
   std::unique_ptr<Keepalived> keepalived_;
+  std::unique_ptr<BackgroundProcess> routeMonitor_;
 };
 
 const std::string kVmac = vrrp::formatMac(vrrp::virtualMac(kVrid));
@@ -215,6 +250,8 @@ TEST_F(VrrpKeepalivedTest, MeshfwdMasterKeepalivedBackup) {
   // NS for an address on the macvlan with the macvlan's MAC.
   hostResolvesVip();
   EXPECT_EQ(hostVipLladdr(), kVmac);
+  ASSERT_TRUE(eventually("the host has the /48 from meshfwd's RAs", 10s, [&] { return !hostMeshRoute().empty(); }));
+  monitorHostRoutes();
 
   // SIGTERM path: priority 0, keepalived takes over after its Skew_Time.
   auto t0 = std::chrono::steady_clock::now();
@@ -257,6 +294,7 @@ TEST_F(VrrpKeepalivedTest, MeshfwdMasterKeepalivedBackup) {
     return meshfwdMaster() && !keepalivedMaster();
   }));
   router_->stop();
+  EXPECT_TRUE(meshRouteNeverDeleted());
 }
 
 TEST_F(VrrpKeepalivedTest, KeepalivedMasterMeshfwdBackup) {
@@ -285,6 +323,10 @@ TEST_F(VrrpKeepalivedTest, KeepalivedMasterMeshfwdBackup) {
   hostResolvesVip();
   EXPECT_EQ(hostVipLladdr(), kVmac);
   EXPECT_NE(router_->metrics().find("meshfwd_vrrp_state{vrid=\"51\"} 2"), std::string::npos) << router_->metrics();
+  // Master now: its fast RAs give the host the /48, which must outlive
+  // meshfwd stepping down and taking over again below.
+  ASSERT_TRUE(eventually("the host has the /48 from meshfwd's RAs", 10s, [&] { return !hostMeshRoute().empty(); }));
+  monitorHostRoutes();
 
   // keepalived (200, preempting) returns and takes over; we step down and
   // remove the VIP.
@@ -306,6 +348,7 @@ TEST_F(VrrpKeepalivedTest, KeepalivedMasterMeshfwdBackup) {
   sw_.ip("link set p2 up");
   keepalived_->stop();
   router_->stop();
+  EXPECT_TRUE(meshRouteNeverDeleted());
 }
 
 class VrrpPreemptTest : public VrrpKeepalivedTest, public ::testing::WithParamInterface<bool> {};

@@ -1,6 +1,8 @@
 // The VRRP router component on its own event loop, on a test-owned thread
 // that entered an edge namespace (setns), as `meshfwd run --role edge`
-// would run it. Stopping it is the SIGTERM path: VrrpRouter::stop().
+// would run it, with the RA sender beside it when the config has [ra] (in
+// the daemon's order: VRRP, then RA; stopped in reverse). Stopping it is
+// the SIGTERM path: RaSender::stop(), VrrpRouter::stop().
 #pragma once
 
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 
 #include "userspace/event_loop.h"
 #include "userspace/netlink_watch.h"
+#include "userspace/ra_sender.h"
 #include "userspace/vrrp_router.h"
 
 namespace meshfwd::test {
@@ -67,16 +70,25 @@ class VrrpRouterThread {
     VrrpRouter router([netns](VrrpRouter::LogLevel, const std::string& line) {
       std::fprintf(stderr, "[%s] vrrp: %s\n", netns.c_str(), line.c_str());
     });
-    NetlinkWatch watch([&router](const NetlinkEvent& e) { router.onNetlink(e); });
+    ra::RaSender ra;
+    NetlinkWatch watch([&router, &ra](const NetlinkEvent& e) {
+      router.onNetlink(e);
+      ra.onNetlink(e);
+    });
     if (auto e = watch.open(); !e.empty()) return started.set_value(e);
     loop.addReadable(watch.fd(), [&watch] { watch.drain(); });
     if (auto e = router.start(loop, config); !e.empty()) return started.set_value(e);
+    if (auto e = ra.start(loop, config); !e.empty()) {
+      router.stop();
+      return started.set_value(e);
+    }
     snapshot(router);
     started.set_value("");
     while (!stopRequested_) {
       loop.runOnce(std::chrono::milliseconds(5));
       snapshot(router);
     }
+    ra.stop();
     router.stop();
     snapshot(router);
   }
