@@ -11,9 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "tests/netns/route_monitor.h"
 #include "tests/support/ns_poll.h"
 #include "tools/bench/failover_lab.h"
 #include "tools/bench/loss_probe.h"
@@ -33,13 +32,6 @@ constexpr auto kGoal = 500ms;        // issue 7, at a 100 ms advert interval
 constexpr auto kLossBound = 3000ms;  // what the suite asserts: the goal plus the loaded machine's slack
 
 Ms masterDown(uint8_t priority) { return Ms(vrrp::Machine::masterDownIntervalCs(priority, kIntervalCs) * 10); }
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class EdgeFailoverTest : public ::testing::Test {
  protected:
@@ -106,8 +98,7 @@ TEST_F(EdgeFailoverTest, LinkCutAndStopHandTheSiteToTheOtherEdgeWithTheTunnel) {
   EXPECT_TRUE(eventually("the relay's endpoint is e1", 5s, [&] { return relayEndpointIs(0); }));
 
   // Any deletion of the host's /48 during the failovers, however brief.
-  BackgroundProcess monitor({"ip", "-6", "monitor", "route"}, lab_.host().name(),
-                            lab_.scope().workDir() + "/host-routes.log");
+  RouteMonitor monitor(lab_.host(), "lan", lab_.scope().workDir() + "/host-routes.log");
 
   // 1. The master's LAN link is cut: no priority 0; the backup waits
   // Master_Down, takes the VIP and the tunnel, the relay roams to it.
@@ -152,9 +143,7 @@ TEST_F(EdgeFailoverTest, LinkCutAndStopHandTheSiteToTheOtherEdgeWithTheTunnel) {
   EXPECT_EQ(lab_.hostVipLladdr(), lab_.vmac());
 
   // The host's /48 from the RAs was never deleted, not even for a moment.
-  monitor.stop();
-  std::string routes = readText(lab_.scope().workDir() + "/host-routes.log");
-  EXPECT_EQ(routes.find(std::string("Deleted ") + kPlanMeshPrefix), std::string::npos) << routes;
+  EXPECT_FALSE(monitor.sawDeleted(kPlanMeshPrefix)) << monitor.log();
   EXPECT_NE(lab_.hostMeshRoute().find("via fe80::51"), std::string::npos) << lab_.hostMeshRoute();
   EXPECT_EQ(lab_.stopRouter(1), 0) << lab_.routerLog(1);
 }

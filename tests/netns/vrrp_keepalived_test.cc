@@ -20,6 +20,7 @@
 #include <memory>
 #include <sstream>
 
+#include "tests/netns/route_monitor.h"
 #include "tests/netns/vrrp_router_thread.h"
 #include "tests/support/netns.h"
 #include "tests/support/ns_poll.h"
@@ -156,17 +157,12 @@ class VrrpKeepalivedTest : public ::testing::Test {
   }
   // Every change to the host's routes from now on.
   void monitorHostRoutes() {
-    routeMonitor_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{"ip", "-6", "monitor", "route"},
-                                                        host_.name(), scope_.workDir() + "/host-routes.log");
+    routeMonitor_ = std::make_unique<RouteMonitor>(host_, "lan", scope_.workDir() + "/host-routes.log");
   }
   // The /48 was never deleted since monitorHostRoutes(), and is there now.
   ::testing::AssertionResult meshRouteNeverDeleted() {
-    routeMonitor_.reset();
-    std::ifstream in(scope_.workDir() + "/host-routes.log");
-    std::stringstream log;
-    log << in.rdbuf();
-    if (log.str().find(std::string("Deleted ") + kMesh) != std::string::npos)
-      return ::testing::AssertionFailure() << "the host's /48 was deleted during failover:\n" << log.str();
+    if (routeMonitor_->sawDeleted(kMesh))
+      return ::testing::AssertionFailure() << "the host's /48 was deleted during failover:\n" << routeMonitor_->log();
     if (hostMeshRoute().empty()) return ::testing::AssertionFailure() << "the host has no /48 from the RAs";
     return ::testing::AssertionSuccess();
   }
@@ -203,7 +199,7 @@ class VrrpKeepalivedTest : public ::testing::Test {
   NetNs sw_, e1_, e2_, host_;
   std::unique_ptr<VrrpRouterThread> router_;
   std::unique_ptr<Keepalived> keepalived_;
-  std::unique_ptr<BackgroundProcess> routeMonitor_;
+  std::unique_ptr<RouteMonitor> routeMonitor_;
 };
 
 const std::string kVmac = vrrp::formatMac(vrrp::virtualMac(kVrid));
