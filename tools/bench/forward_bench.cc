@@ -13,6 +13,7 @@
 
 #include "loader/map_ops.h"
 #include "loader/xdp_hook.h"
+#include "tools/bench/bpf_run_stats.h"
 #include "tools/bench/forward_topology.h"
 #include "tools/bench/netns_run.h"
 
@@ -80,7 +81,11 @@ struct Shape {
 ForwardCell& cellFor(std::vector<ForwardCell>& cells, const std::string& shape, RouterMode mode, Load load) {
   for (ForwardCell& c : cells)
     if (c.shape == shape && c.mode == mode && c.load == load) return c;
-  cells.push_back(ForwardCell{shape, mode, load, {}, {}, {}, {}, {}});
+  ForwardCell cell;
+  cell.shape = shape;
+  cell.mode = mode;
+  cell.load = load;
+  cells.push_back(cell);
   return cells.back();
 }
 
@@ -104,6 +109,7 @@ std::string runShape(const Shape& shape, RouterModes& modes, const ForwardOption
   std::rotate(order.begin(), order.begin() + run % order.size(), order.end());
   std::map<std::pair<RouterMode, Load>, double> cpu;
   for (RouterMode mode : order) {
+    if (!options.runsMode(mode)) continue;
     if (std::string err = modes.enter(mode); !err.empty()) {
       modes.clear();
       return routerError(mode, "entering", err);
@@ -112,7 +118,10 @@ std::string runShape(const Shape& shape, RouterModes& modes, const ForwardOption
       PacedSend pace{shape.pps, options.seconds, options.cpu};
       SendWindow w;
       uint64_t before = delivered();
+      BpfRunSample bpf0, bpf1;
+      if (options.profile) bpf0 = sampleIngressPrograms(shape.router.netns, shape.router.inIf);
       std::string err = sendPaced(shape.sendNetns, shape.sendIf, shape.tunFd, shape.l2 ? lp.l2 : lp.l3, pace, w);
+      if (options.profile) bpf1 = sampleIngressPrograms(shape.router.netns, shape.router.inIf);
       if (!err.empty()) {
         modes.clear();
         return routerError(mode, "sending", err);
@@ -125,6 +134,7 @@ std::string runShape(const Shape& shape, RouterModes& modes, const ForwardOption
       c.delivered.push_back(w.sent ? double(got) / double(w.sent) : 0);
       c.offeredPps.push_back(w.seconds > 0 ? double(w.sent) / w.seconds : 0);
       cpu[{mode, lp.load}] = w.cpuNsPerPacket();
+      if (options.profile && w.sent) c.bpfNs.push_back(double(bpf1.runTimeNs - bpf0.runTimeNs) / double(w.sent));
       if (progress)
         *progress << "  run " << run + 1 << " " << shape.name << " " << modeName(mode) << " " << loadName(lp.load)
                   << ": " << static_cast<int>(w.cpuNsPerPacket()) << " ns/packet, " << w.sent << " sent, " << got
@@ -139,6 +149,7 @@ std::string runShape(const Shape& shape, RouterModes& modes, const ForwardOption
     double base = cpu[{RouterMode::Baseline, lp.load}];
     double b = cpu[{RouterMode::KernelNft, lp.load}] - base;
     for (RouterMode mode : kRouterModes) {
+      if (!options.runsMode(mode)) continue;
       ForwardCell& c = cellFor(cells, shape.name, mode, lp.load);
       double share = cpu[{mode, lp.load}] - base;
       c.routerNs.push_back(share);
@@ -160,7 +171,20 @@ Spread pairRatio(const std::vector<ForwardCell>& cells, const std::string& shape
   return spreadOfSamples(r);
 }
 
+std::vector<LoadPackets> selectLoads(std::vector<LoadPackets> all, const std::vector<std::string>& names) {
+  if (names.empty()) return all;
+  std::vector<LoadPackets> kept;
+  for (LoadPackets& lp : all)
+    if (std::find(names.begin(), names.end(), loadName(lp.load)) != names.end()) kept.push_back(std::move(lp));
+  return kept;
+}
+
 }  // namespace
+
+bool ForwardOptions::runsMode(RouterMode mode) const {
+  if (mode == RouterMode::Baseline || modes.empty()) return true;
+  return std::find(modes.begin(), modes.end(), modeName(mode)) != modes.end();
+}
 
 Spread spreadOfSamples(std::vector<double> samples) {
   Spread s;
@@ -179,6 +203,21 @@ std::string runForward(const ForwardOptions& options, ForwardResult& out, std::o
   ForwardOptions opts = options;
   if (opts.cpu < 0) opts.cpu = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)) - 1;
 
+  for (const std::string& name : opts.loads) {
+    bool known = false;
+    for (Load l : kLoads) known |= name == loadName(l);
+    if (!known) return "--loads: no load named '" + name + "' (allowed, flood_wrong_port, flood_wrong_dest, mix)";
+  }
+  for (const std::string& name : opts.modes) {
+    bool known = false;
+    for (RouterMode m : kRouterModes) known |= name == modeName(m);
+    if (!known) return "--modes: no mode named '" + name + "' (a_kernel, b_kernel_nft, c_meshfwd, d_bare_fwd)";
+  }
+  loader::UniqueFd stats;
+  if (opts.profile) {
+    stats = enableBpfRunStats();
+    if (!stats.valid()) return "--profile: cannot enable BPF run-time stats";
+  }
   auto fwdbench = loader::BpfObject::load(loader::ObjectKind::FwdBench);
   if (!fwdbench.ok()) return "fwdbench programs: " + fwdbench.error();
 
@@ -197,11 +236,11 @@ std::string runForward(const ForwardOptions& options, ForwardResult& out, std::o
         });
         !err.empty())
       return err;
-    vethLoads = buildLoads(plan, opts.packetsPerLoad, v.genMac, v.routerInMac);
+    vethLoads = selectLoads(buildLoads(plan, opts.packetsPerLoad, v.genMac, v.routerInMac), opts.loads);
   }
   if (opts.tun) {
     if (std::string err = lab.buildTun(plan); !err.empty()) return "TUN lab: " + err;
-    tunLoads = buildLoads(plan, opts.packetsPerLoad, {}, {});
+    tunLoads = selectLoads(buildLoads(plan, opts.packetsPerLoad, {}, {}), opts.loads);
   }
 
   std::optional<RouterModes> vethModes, tunModes;
@@ -238,7 +277,7 @@ std::string runForward(const ForwardOptions& options, ForwardResult& out, std::o
 
   auto goal = [&](std::string what, const std::string& shape, Load load, RouterMode mode, RouterMode against,
                   double limit) {
-    if (!findCell(out.cells, shape, mode, load)) return;
+    if (!findCell(out.cells, shape, mode, load) || !findCell(out.cells, shape, against, load)) return;
     ForwardGoal g{std::move(what), shape, load, mode, against, limit, {}};
     g.ratio = pairRatio(out.cells, shape, load, mode, against);
     out.goals.push_back(g);

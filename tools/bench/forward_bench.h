@@ -26,6 +26,13 @@ struct ForwardOptions {
   bool tun = true;
   int cpu = -1;  // the sender's CPU; -1: the last one
   std::string nftRuleset;
+  // Modes to run besides the baseline (modeName()s); empty: all of them.
+  std::vector<std::string> modes;
+  // Loads to offer (loadName()s); empty: all of them.
+  std::vector<std::string> loads;
+  // Also read the BPF programs' own run time on the router's ingress.
+  bool profile = false;
+  bool runsMode(RouterMode mode) const;
 };
 
 // One shape, mode and load, over the runs.
@@ -38,6 +45,7 @@ struct ForwardCell {
   std::vector<double> ratioToB;    // routerNs / routerNs of (b), same run and load
   std::vector<double> delivered;   // delivered / offered
   std::vector<double> offeredPps;
+  std::vector<double> bpfNs;       // --profile: BPF program run time per offered packet
 };
 
 // A goal of the issue, as a ratio of router shares taken run by run.

@@ -30,6 +30,11 @@ std::shared_ptr<BenchCommand> addForwardCommand(CLI::App& app) {
   sub->add_option("--cpu", options->cpu, "CPU the sender is pinned to (default: the last)");
   sub->add_option("--nft", nftFile, "mode (b)'s ruleset (default: tools/bench/seed-forward.nft, built in)");
   sub->add_option("--plot", plotFile, "write a gnuplot PNG (or .svg) of router ns/packet by mode to this file");
+  sub->add_option("--modes", options->modes, "only these modes besides the baseline (e.g. b_kernel_nft,c_meshfwd)")
+      ->delimiter(',');
+  sub->add_option("--loads", options->loads, "only these loads (e.g. allowed,flood_wrong_port)")->delimiter(',');
+  sub->add_flag("--profile", options->profile,
+                "also report the BPF programs' own run time per packet (kernel BPF stats; adds a little to it)");
   sub->add_flag("--veth-only", vethOnly, "only the veth topology");
   sub->add_flag("--tun-only", tunOnly, "only the TUN (relay) shape");
   sub->add_flag("--quick", quick, "a smoke run: 1 run, 0.2 s windows, 20 kpps, 16 sites; not for figures");

@@ -50,7 +50,7 @@ void printForwardTable(std::ostream& out, const ForwardResult& r) {
   for (RouterMode m : kRouterModes) out << "    " << pad(modeName(m), 14) << modeTitle(m) << "\n";
   out << "\n"
       << pad("shape", 6) << pad("mode", 14) << pad("load", 18) << pad("cpu ns/pkt", 22) << pad("router ns/pkt", 22)
-      << pad("vs (b)", 20) << "delivered %\n";
+      << pad("vs (b)", 20) << pad("delivered %", 22) << (r.options.profile ? "bpf ns/pkt" : "") << "\n";
   for (const ForwardCell& c : r.cells) {
     Spread delivered = spreadOfSamples(c.delivered);
     delivered.median *= 100;
@@ -59,7 +59,8 @@ void printForwardTable(std::ostream& out, const ForwardResult& r) {
     bool base = c.mode == RouterMode::Baseline;
     out << pad(c.shape, 6) << pad(modeName(c.mode), 14) << pad(loadName(c.load), 18)
         << pad(range(spreadOfSamples(c.cpuNs)), 22) << pad(base ? "-" : range(spreadOfSamples(c.routerNs)), 22)
-        << pad(base ? "-" : range(spreadOfSamples(c.ratioToB), "%.2f"), 20) << range(delivered, "%.1f") << "\n";
+        << pad(base ? "-" : range(spreadOfSamples(c.ratioToB), "%.2f"), 20) << pad(range(delivered, "%.1f"), 22)
+        << (r.options.profile ? range(spreadOfSamples(c.bpfNs)) : "") << "\n";
   }
   out << "\ngoals (router shares, ratio taken run by run):\n";
   for (const ForwardGoal& g : r.goals) {
@@ -83,7 +84,9 @@ void printForwardJson(std::ostream& out, const ForwardResult& r) {
         << ", \"router_ns_per_packet\": " << jsonSpread(spreadOfSamples(c.routerNs))
         << ", \"ratio_to_b\": " << jsonSpread(spreadOfSamples(c.ratioToB))
         << ", \"delivered_fraction\": " << jsonSpread(spreadOfSamples(c.delivered))
-        << ", \"offered_pps\": " << jsonSpread(spreadOfSamples(c.offeredPps)) << "}";
+        << ", \"offered_pps\": " << jsonSpread(spreadOfSamples(c.offeredPps));
+    if (r.options.profile) out << ", \"bpf_ns_per_packet\": " << jsonSpread(spreadOfSamples(c.bpfNs));
+    out << "}";
   }
   out << "], \"goals\": [";
   for (size_t i = 0; i < r.goals.size(); ++i) {
