@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -18,9 +19,9 @@ std::string terminalFor(const std::string& file, int width, int height) {
   bool svg = file.size() > 4 && file.compare(file.size() - 4, 4, ".svg") == 0;
   std::ostringstream t;
   if (svg)
-    t << "set terminal svg size " << width << "," << height << " dynamic font 'sans,11'\n";
+    t << "set terminal svg size " << width << "," << height << " dynamic noenhanced font 'sans,11'\n";
   else
-    t << "set terminal pngcairo size " << width << "," << height << " font 'sans,10'\n";
+    t << "set terminal pngcairo size " << width << "," << height << " noenhanced font 'sans,10'\n";
   return t.str();
 }
 
@@ -43,7 +44,9 @@ std::string runGnuplot(const std::string& script, const std::vector<std::pair<st
 
 }  // namespace
 
-std::string plotForward(const ForwardResult& result, const std::string& file) {
+std::string plotForward(const ForwardResult& result, const std::string& relativeFile) {
+  // gnuplot runs in a temporary directory.
+  const std::string file = std::filesystem::absolute(relativeFile).string();
   const RouterMode modes[] = {RouterMode::Kernel, RouterMode::KernelNft, RouterMode::Meshfwd,
                               RouterMode::BareForwarder};
   std::vector<std::pair<std::string, std::string>> data;
@@ -95,13 +98,15 @@ std::string plotForward(const ForwardResult& result, const std::string& file) {
   return runGnuplot(gp.str(), data);
 }
 
-std::string plotScaling(const ScalingResult& result, const std::string& file) {
+std::string plotScaling(const ScalingResult& result, const std::string& relativeFile) {
+  const std::string file = std::filesystem::absolute(relativeFile).string();
   std::ostringstream lookup, sync;
   for (const ScalingPoint& p : result.points) {
     lookup << p.sites << " " << p.lookupExactNs.median << " " << p.lookupExactNs.min << " " << p.lookupExactNs.max
            << " " << p.lookupLpmNs.median << " " << p.lookupLpmNs.min << " " << p.lookupLpmNs.max << "\n";
     sync << p.sites << " " << p.syncAddMs.median << " " << p.syncAddMs.min << " " << p.syncAddMs.max << " "
-         << p.syncNoopMs.median << " " << p.syncNoopMs.min << " " << p.syncNoopMs.max << "\n";
+         << p.syncNoopMs.median << " " << p.syncNoopMs.min << " " << p.syncNoopMs.max << " " << p.snapshotMs.median
+         << " " << p.snapshotMs.min << " " << p.snapshotMs.max << "\n";
   }
   std::ostringstream gp;
   gp << terminalFor(file, 1100, 460) << "set output " << quoted(file) << "\n"
@@ -109,14 +114,15 @@ std::string plotScaling(const ScalingResult& result, const std::string& file) {
      << "set multiplot layout 1,2 title "
      << quoted("meshfwd-bench scaling: " + std::to_string(result.runs) + " runs, load avg " + result.loadBefore)
      << "\n"
-     << "set title 'relay policy lookup, allowed mesh UDP (BPF\\_PROG\\_TEST\\_RUN)'\n"
+     << "set title 'relay policy lookup, allowed mesh UDP (BPF_PROG_TEST_RUN)'\n"
      << "set ylabel 'ns per packet above the empty program'\nset yrange [0:*]\n"
      << "plot 'lookup.dat' using 1:2:3:4 with yerrorlines title 'exact /64 table + LPM (product)', "
      << "'lookup.dat' using 1:5:6:7 with yerrorlines title 'LPM trie alone'\n"
-     << "set title 'route sync into the maps (RouteSync, as the daemon)'\n"
+     << "set title 'route sync (RouteSync) and the netlink read before it, as the daemon'\n"
      << "set ylabel 'ms'\nset logscale y 10\nset yrange [*:*]\n"
      << "plot 'sync.dat' using 1:2:3:4 with yerrorlines title 'initial sync (all adds)', "
-     << "'sync.dat' using 1:5:6:7 with yerrorlines title 'no-op re-sync'\n"
+     << "'sync.dat' using 1:5:6:7 with yerrorlines title 'no-op re-sync', "
+     << "'sync.dat' using 1:8:9:10 with yerrorlines title 'netlink snapshot of the routes'\n"
      << "unset multiplot\n";
   return runGnuplot(gp.str(), {{"lookup.dat", lookup.str()}, {"sync.dat", sync.str()}});
 }

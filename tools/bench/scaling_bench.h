@@ -35,6 +35,8 @@ struct ScalingPoint {
   Spread snapshotMs, syncAddMs, syncNoopMs, syncDeleteMs;
   std::vector<std::pair<std::string, uint64_t>> memlock;  // per map, bytes
   uint64_t memlockTotal = 0;
+  size_t synced = 0;     // egress entries the first sync added
+  std::string syncNote;  // its first warning, e.g. when site ids run out
 };
 
 struct ScalingResult {

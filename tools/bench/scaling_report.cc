@@ -45,14 +45,17 @@ void printScalingTable(std::ostream& out, const ScalingResult& r) {
       << "  sync: netlink snapshot and RouteSync::sync into fresh relay maps, as the daemon does; " << r.runs
       << " runs, median (min..max)\n\n";
   out << pad("sites", 7) << pad("lookup exact+LPM ns", 24) << pad("lookup LPM only ns", 24) << pad("floor ns", 20)
-      << pad("snapshot ms", 22) << pad("sync add ms", 22) << pad("re-sync no-op ms", 22) << pad("sync delete ms", 22)
+      << pad("snapshot ms", 25) << pad("sync add ms", 25) << pad("re-sync no-op ms", 25) << pad("sync delete ms", 25)
       << "map memlock KiB\n";
   for (const ScalingPoint& p : r.points) {
     out << pad(std::to_string(p.sites), 7) << pad(range(p.lookupExactNs), 24) << pad(range(p.lookupLpmNs), 24)
-        << pad(range(p.floorNs), 20) << pad(range(p.snapshotMs), 22) << pad(range(p.syncAddMs), 22)
-        << pad(range(p.syncNoopMs), 22) << pad(range(p.syncDeleteMs), 22) << num(p.memlockTotal / 1024.0, "%.0f")
+        << pad(range(p.floorNs), 20) << pad(range(p.snapshotMs), 25) << pad(range(p.syncAddMs), 25)
+        << pad(range(p.syncNoopMs), 25) << pad(range(p.syncDeleteMs), 25) << num(p.memlockTotal / 1024.0, "%.0f")
         << "\n";
   }
+  for (const ScalingPoint& p : r.points)
+    if (p.synced != p.sites)
+      out << "note: " << p.sites << " sites: route sync added " << p.synced << " (" << p.syncNote << ")\n";
   if (r.points.size() >= 2) {
     std::string a = std::to_string(r.points.back().sites), b = std::to_string(r.points.front().sites);
     out << "\nlookup " << a << " vs " << b << " sites, run by run: exact+LPM (product) "
@@ -80,7 +83,7 @@ void printScalingJson(std::ostream& out, const ScalingResult& r) {
         << ", \"lookup_lpm_only_ns\": " << jsonSpread(p.lookupLpmNs) << ", \"floor_ns\": " << jsonSpread(p.floorNs)
         << ", \"snapshot_ms\": " << jsonSpread(p.snapshotMs) << ", \"sync_add_ms\": " << jsonSpread(p.syncAddMs)
         << ", \"sync_noop_ms\": " << jsonSpread(p.syncNoopMs) << ", \"sync_delete_ms\": "
-        << jsonSpread(p.syncDeleteMs) << ", \"memlock_bytes\": " << p.memlockTotal << ", \"memlock_by_map\": {";
+        << jsonSpread(p.syncDeleteMs) << ", \"synced\": " << p.synced << ", \"memlock_bytes\": " << p.memlockTotal << ", \"memlock_by_map\": {";
     for (size_t m = 0; m < p.memlock.size(); ++m)
       out << (m ? ", " : "") << "\"" << p.memlock[m].first << "\": " << p.memlock[m].second;
     out << "}}";
