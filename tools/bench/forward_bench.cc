@@ -222,7 +222,8 @@ std::string runForward(const ForwardOptions& options, ForwardResult& out, std::o
   if (!fwdbench.ok()) return "fwdbench programs: " + fwdbench.error();
 
   SitePlan plan(opts.sites, opts.seed);
-  ForwardLab lab(std::to_string(getpid() % 100000));
+  sweepStaleForwardLabs();
+  ForwardLab lab(std::to_string(getpid()));
   std::vector<LoadPackets> vethLoads, tunLoads;
 
   if (opts.veth) {

@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <regex>
+#include <sstream>
 #include <cstring>
 
 namespace meshfwd::bench {
@@ -42,6 +45,27 @@ std::string macText(const MacAddr& m) {
 }
 
 }  // namespace
+
+void sweepStaleForwardLabs() {
+  FILE* p = popen("ip netns list 2>/dev/null", "r");
+  if (!p) return;
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  pclose(p);
+  static const std::regex ours("^mfb([0-9]+)[grst]$");
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::string name = line.substr(0, line.find(' '));
+    std::smatch m;
+    if (!std::regex_match(name, m, ours)) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(m[1]));
+    if (kill(pid, 0) == 0 || errno == EPERM) continue;  // that run is still going
+    runShell("ip netns del " + name);
+  }
+}
 
 ForwardLab::~ForwardLab() {
   if (tun_.tunFd >= 0) close(tun_.tunFd);

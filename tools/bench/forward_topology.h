@@ -35,6 +35,10 @@ struct TunLab {
 inline constexpr const char* kGenAddr = "fd00:b1::2";
 inline constexpr const char* kOutsideMeshPrefix = "2001:db8::/32";
 
+// Deletes namespaces a killed run left ("mfb<pid>g" and the like, whose pid
+// no longer runs). Their interfaces and hooks go with them.
+void sweepStaleForwardLabs();
+
 class ForwardLab {
  public:
   // Namespace names carry `tag` (e.g. the pid), so two runs never meet.
