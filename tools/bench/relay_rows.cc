@@ -173,7 +173,7 @@ void RelayBench::buildPackets(SitePlan& plan, uint32_t n) {
     guardData6_.push_back(eth6(test::ipv6Packet(
         uplink6, {}, test::kProtoUdp,
         test::udpSegment(peer6, kRelayUplink6, kPeerPort, kWgPort, wgMessage(4, 1456)))));
-    guardBadLength4_.push_back(eth4(test::udp4(peer4, kRelayUplink4, kPeerPort, kWgPort, wgMessage(4, 1001))));
+    guardBadLength4_.push_back(eth4(test::udp4(peer4, kRelayUplink4, kPeerPort, kWgPort, wgMessage(1, 1001))));  // an initiation is 148 bytes
     guardInitOneSource_.push_back(
         eth4(test::udp4({192, 0, 2, 66}, kRelayUplink4, kPeerPort, kWgPort, wgMessage(1, 148))));
   }
