@@ -4,6 +4,7 @@
 # the Linux host stack. Run through `meshfwd lab ...`, which sets MESHFWD
 # to its own binary; see `meshfwd lab help`.
 set -euo pipefail
+[[ -n ${LAB_TRACE:-} ]] && { PS4='+$SECONDS ${FUNCNAME[0]:-} '; set -x; }
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 for lib in common plan topology tunnels daemons teardown up status demo; do
@@ -126,7 +127,11 @@ main() {
       "$(lab_meshfwd)" check-config "$(conf_file relay)" >/dev/null || lab_die "port range $1 is not valid"
       kill -HUP "$(pid_of meshfwd-relay)"
       ;;
-    demo) need_root; lab_demo ;;
+    demo)
+      need_root
+      lab_lock
+      lab_demo
+      ;;
     *)
       usage >&2
       exit 2

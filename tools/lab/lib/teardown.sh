@@ -25,17 +25,22 @@ kill_and_wait() {  # kill_and_wait PID...: TERM, then KILL after 5 s
 lab_namespaces() { ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX-" || true; }
 
 lab_down() {
-  local ns pids=() f name
+  local ns pids=() f name pid
 
-  # 1. The daemons, edges first: an orderly stop releases the VIP and sends
-  #    no lifetime-0 RA. Then everything else we started, by pid file.
-  if [[ -d $LAB_STATE/pid ]]; then
-    for f in "$LAB_STATE"/pid/meshfwd-edge-*.pid "$LAB_STATE"/pid/*.pid; do
+  # 1. The daemons, then the rest we started, by pid file; each group is
+  #    signalled at once and waited for together (wireguard-go takes a
+  #    second or two to exit: one after the other took half a minute).
+  local group
+  for group in "meshfwd-*" "*"; do
+    pids=()
+    for f in "$LAB_STATE"/pid/$group.pid; do
       [[ -f $f ]] || continue
       name=$(basename "$f" .pid)
-      stop_process "$name"
+      pid=$(pid_of "$name") && pids+=("$pid")
+      rm -f "$f"
     done
-  fi
+    kill_and_wait "${pids[@]}"
+  done
   # 2. What a failed or interrupted `up` may have started before writing a
   #    pid file: wireguard-go on one of our interface names, meshfwd with
   #    one of our configs, and any process left inside our namespaces
