@@ -13,10 +13,12 @@
 #              ::b (one WireGuard identity per site, DESIGN.md 1), server
 #              mesh addresses <tunnels>:1::a1 ...
 
-random_ula48() {  # fdXX:XXXX:XXXX (40 random bits, RFC 4193 3.2)
+# fdXX:XXXX:XXXX, 40 random bits (RFC 4193 3.2), each group without leading
+# zeros as `ip` prints it (the lab compares addresses as text).
+random_ula48() {
   local b
-  read -r -a b < <(od -An -N5 -tx1 /dev/urandom)
-  printf 'fd%s:%s%s:%s%s' "${b[0]}" "${b[1]}" "${b[2]}" "${b[3]}" "${b[4]}"
+  read -r -a b < <(od -An -N5 -tu1 /dev/urandom)
+  printf '%x:%x:%x' $((0xfd00 | b[0])) $((b[1] << 8 | b[2])) $((b[3] << 8 | b[4]))
 }
 
 make_key() {  # make_key NAME: $LAB_STATE/keys/NAME.key and NAME.pub
