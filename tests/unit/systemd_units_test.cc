@@ -140,6 +140,8 @@ TEST(SystemdUnits, CapabilitiesPerRole) {
 TEST(SystemdUnits, EdgeCleansUpAfterEveryStopRelayHasNothingToClean) {
   auto edge = serviceSection(unitPath("meshfwd-edge.service"));
   EXPECT_EQ(only(edge, "ExecStopPost"), "/usr/sbin/meshfwd cleanup --role edge --config " + kConfig);
+  // The tunnel routes saved in /run/meshfwd outlive the cleanup's tunnel down.
+  EXPECT_EQ(only(edge, "RuntimeDirectoryPreserve"), "restart");
   EXPECT_EQ(serviceSection(unitPath("meshfwd-relay.service")).count("ExecStopPost"), 0u);
   // The edge writes keep_addr_on_down on its macvlan: with read-only kernel
   // tunables that directory must be writable.
