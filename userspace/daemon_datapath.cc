@@ -5,6 +5,7 @@
 #include "userspace/datapath_apply.h"
 #include "userspace/live_state.h"
 #include "userspace/metrics_render.h"
+#include "userspace/reload_plan.h"
 
 namespace meshfwd {
 
@@ -57,6 +58,7 @@ std::string DatapathKeeper::start(EventLoop& loop, const Config& config) {
   config_ = config;
   generation_ = applied.generation;
   tunnelIfindex_ = attachedIfindex(applied.attached, config.tunnel);
+  syncedTargets_ = applied.targets;
   logInfo("attached " + std::string(config.role == Role::Relay ? "relay" : "edge") + " on " + config.tunnel +
           ", policy generation " + std::to_string(generation_) +
           (applied.adoptedMaps ? " (pinned maps adopted, counters kept" : " (new maps") +
@@ -81,11 +83,40 @@ std::string DatapathKeeper::reload(const Config& config) {
     if (!applied.ok()) return applied.configErrors.empty() ? applied.error : joined(applied.configErrors);
     generation_ = applied.generation;
     tunnelIfindex_ = attachedIfindex(applied.attached, config.tunnel);
+    syncedTargets_ = applied.targets;
     config_ = config;
     return "";
   }
+  if (std::optional<std::string> done = reloadPolicyOnly(config)) {
+    if (done->empty()) config_ = config;
+    return *done;
+  }
   if (std::string error = syncNow(config); !error.empty()) return error;
   config_ = config;
+  return "";
+}
+
+std::optional<MapsInStep> DatapathKeeper::mapsInStep() const {
+  if (!syncedTargets_ || debounce_.armed() || !lastError_.empty() || tunnelMissing_) return std::nullopt;
+  return MapsInStep{*syncedTargets_, tunnelIfindex_};
+}
+
+std::optional<std::string> DatapathKeeper::reloadPolicyOnly(const Config& config) {
+  std::string error;
+  auto links = readNetSnapshot(&error, /*withRoutes=*/false);
+  if (!links) return error;
+  ResolvedAttach resolved = resolveOnThisMachine(config, *links);
+  // A config that does not resolve gets its errors from the full path.
+  if (!resolved.ok() ||
+      planReload(mapsInStep(), resolved.sync, resolved.inputs.tunnelIfindex) != ReloadWrite::PolicyOnly)
+    return std::nullopt;
+  DatapathSync sync = applyPolicy(*maps_, config, resolved);
+  logWarnings(sync.warnings);
+  if (!sync.ok()) return joined(sync.errors);
+  if (sync.policyChanged)
+    logInfo("policy generation " + std::to_string(sync.generation) + " live (was " + std::to_string(generation_) +
+            "; routes already in step)");
+  generation_ = sync.generation;
   return "";
 }
 
@@ -105,7 +136,11 @@ std::string DatapathKeeper::syncNow(const Config& config) {
   if (!net) return error;
   DatapathSync sync = syncDatapath(*maps_, config, *net);
   logWarnings(sync.warnings);
-  if (!sync.ok()) return joined(sync.errors);
+  if (!sync.ok()) {
+    syncedTargets_.reset();
+    return joined(sync.errors);
+  }
+  syncedTargets_ = sync.targets;
   if (sync.policyChanged)
     logInfo("policy generation " + std::to_string(sync.generation) + " live (was " + std::to_string(generation_) + ")");
   generation_ = sync.generation;

@@ -13,6 +13,7 @@
 #include "loader/datapath.h"
 #include "userspace/daemon_component.h"
 #include "userspace/daemon_debounce.h"
+#include "userspace/reload_plan.h"
 
 namespace meshfwd {
 
@@ -35,6 +36,12 @@ class DatapathKeeper final : public DaemonComponent {
 
  private:
   void resync();
+  // The maps as the last complete sync left them; nullopt while they may
+  // lag the kernel.
+  std::optional<MapsInStep> mapsInStep() const;
+  // A reload that planReload() finds needs only the policy: "" or an
+  // error; nullopt when it needs the full re-sync instead.
+  std::optional<std::string> reloadPolicyOnly(const Config& config);
   // "" or an error; fills generation_ and lastSync_.
   std::string syncNow(const Config& config);
 
@@ -51,6 +58,7 @@ class DatapathKeeper final : public DaemonComponent {
   uint64_t resyncErrors_ = 0;
   uint64_t reattaches_ = 0;
   std::string lastError_;
+  std::optional<SyncTargets> syncedTargets_;  // of the last complete sync; reset when one fails
 };
 
 }  // namespace meshfwd

@@ -101,6 +101,7 @@ DatapathApply attachDatapath(const Config& config, const NetSnapshot& net, bool 
   out.attached = outcome.attached;
   out.adoptedMaps = outcome.adoptedMaps;
   out.keptHooks = outcome.keptHooks;
+  out.targets = resolved.sync;
   return out;
 }
 
@@ -116,6 +117,26 @@ DatapathSync syncDatapath(const loader::PinnedMaps& maps, const Config& config, 
   std::string error = seedMaps(mapFd, config, resolved, net, out.warnings, out.generation, &out.policyChanged);
   if (!error.empty()) out.errors.push_back(error);
   out.tunnelIfindex = resolved.inputs.tunnelIfindex;
+  out.targets = resolved.sync;
+  return out;
+}
+
+DatapathSync applyPolicy(const loader::PinnedMaps& maps, const Config& config, const ResolvedAttach& resolved) {
+  DatapathSync out;
+  out.warnings = resolved.warnings;
+  out.tunnelIfindex = resolved.inputs.tunnelIfindex;
+  out.targets = resolved.sync;
+  if (!resolved.ok()) {
+    out.errors = resolved.errors;
+    return out;
+  }
+  MapFd mapFd = [&maps](std::string_view name) { return maps.fd(name); };
+  ApplyResult applied = applyPolicyIfChanged(mapFd, config, resolved.inputs, &out.policyChanged);
+  if (!applied.ok) {
+    out.errors.push_back(applied.error);
+    return out;
+  }
+  out.generation = applied.generation;
   return out;
 }
 

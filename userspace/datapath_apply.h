@@ -31,6 +31,7 @@ struct DatapathApply {
   bool adoptedMaps = false;  // pinned maps reused: counters kept
   size_t keptHooks = 0;      // hooks whose running program was kept (keepRunningPrograms)
   uint32_t generation = 0;   // the live policy generation
+  SyncTargets targets;       // what the route sync selected
   bool ok() const { return configErrors.empty() && error.empty(); }
 };
 
@@ -48,6 +49,7 @@ struct DatapathSync {
   uint32_t generation = 0;     // the live generation afterwards
   bool policyChanged = false;  // a new generation was written and flipped to
   uint32_t tunnelIfindex = 0;  // the tunnel the policy now names
+  SyncTargets targets;         // what the route sync selected (or would have: applyPolicy)
   bool ok() const { return errors.empty(); }
 };
 
@@ -55,5 +57,10 @@ struct DatapathSync {
 // local addresses, then a new policy generation if mf_config would differ
 // from the live one (port range, ICMP source, ifindexes, MTU, ...).
 DatapathSync syncDatapath(const loader::PinnedMaps& maps, const Config& config, const NetSnapshot& net);
+
+// The policy alone, from an already resolved config (a reload that
+// planReload() found needs no route sync): a new generation if mf_config
+// would differ from the live one.
+DatapathSync applyPolicy(const loader::PinnedMaps& maps, const Config& config, const ResolvedAttach& resolved);
 
 }  // namespace meshfwd

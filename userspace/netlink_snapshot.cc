@@ -102,7 +102,7 @@ void collectRoute(nl_object* obj, void* arg) {
 
 }  // namespace
 
-std::optional<NetSnapshot> readNetSnapshot(std::string* error) {
+std::optional<NetSnapshot> readNetSnapshot(std::string* error, bool withRoutes) {
   auto fail = [&](const char* what, int err) -> std::optional<NetSnapshot> {
     if (error) *error = std::string("netlink: ") + what + ": " + nl_geterror(err);
     return std::nullopt;
@@ -121,6 +121,7 @@ std::optional<NetSnapshot> readNetSnapshot(std::string* error) {
   CachePtr addrs(raw);
   nl_cache_foreach(addrs.get(), collectAddr, &snap);
 
+  if (!withRoutes) return snap;
   // Flag 0: the kernel's routes only, without libnl's cached-route merging.
   if (int err = rtnl_route_alloc_cache(sock.get(), AF_INET6, 0, &raw); err < 0) return fail("dumping routes", err);
   CachePtr routes(raw);

@@ -53,7 +53,8 @@ struct NetSnapshot {
 };
 
 // Dumps links, IPv6 addresses and IPv6 routes of the current network
-// namespace. nullopt with `error` set when netlink fails.
-std::optional<NetSnapshot> readNetSnapshot(std::string* error);
+// namespace. nullopt with `error` set when netlink fails. Without routes
+// (`withRoutes` false) it stays cheap however large the routing table is.
+std::optional<NetSnapshot> readNetSnapshot(std::string* error, bool withRoutes = true);
 
 }  // namespace meshfwd
