@@ -201,7 +201,10 @@ void Daemon::reload() {
   }
   status_.state = "running";
   writeStatus();
-  refreshMetrics();
+  // The reload gauges now; the datapath's counters at the next tick:
+  // reading every site's counters takes seconds on 65,535 sites, and the
+  // loop would not answer the next SIGHUP meanwhile.
+  publishMetrics();
   notifySystemd(readyMessage(errors.empty() ? "reloaded, policy generation " + std::to_string(status_.generation)
                                             : "last reload failed; running generation " +
                                                   std::to_string(status_.generation)));
@@ -241,16 +244,20 @@ void Daemon::writeStatus() {
 }
 
 void Daemon::refreshMetrics() {
-  std::string text;
-  for (const auto& c : components_) c->renderMetrics(text);
-  text += renderDaemonMetrics(status_, lastLoadUnix_);
-  metrics_.publish(std::move(text));
+  componentMetrics_.clear();
+  for (const auto& c : components_) c->renderMetrics(componentMetrics_);
+  publishMetrics();
 }
 
+void Daemon::publishMetrics() { metrics_.publish(componentMetrics_ + renderDaemonMetrics(status_, lastLoadUnix_)); }
+
 void Daemon::scheduleMetricsRefresh() {
-  loop_.runAfter(std::chrono::duration_cast<std::chrono::milliseconds>(kMetricsRefresh), [this] {
+  auto period = std::chrono::duration_cast<std::chrono::milliseconds>(kMetricsRefresh);
+  loop_.runAfter(metricsRefreshDelay(period, lastRefreshTook_), [this] {
+    auto begin = std::chrono::steady_clock::now();
     refreshMetrics();
     writeStatus();  // components' counters; rewritten only when it changed
+    lastRefreshTook_ = std::chrono::steady_clock::now() - begin;
     scheduleMetricsRefresh();
   });
 }

@@ -7,6 +7,7 @@
 // while the daemon is away; a restart adopts it) unless detachOnStop.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,7 +48,8 @@ class Daemon {
   void onSignal();
   void reload();
   void shutDown();
-  void refreshMetrics();
+  void refreshMetrics();   // every component's metrics, read again, then publishMetrics()
+  void publishMetrics();   // the last components' text with the daemon's own metrics as they are now
   void writeStatus();
   void scheduleMetricsRefresh();
 
@@ -63,6 +65,8 @@ class Daemon {
   std::string lastStatusText_;  // what the status file holds
   DaemonStatus status_;
   int64_t lastLoadUnix_ = 0;
+  std::string componentMetrics_;  // as the last refreshMetrics() rendered them
+  std::chrono::nanoseconds lastRefreshTook_{0};  // the periodic metrics and status refresh
 };
 
 }  // namespace meshfwd

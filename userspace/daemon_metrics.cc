@@ -1,5 +1,6 @@
 #include "userspace/daemon_metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace meshfwd {
@@ -18,6 +19,11 @@ std::string renderDaemonMetrics(const DaemonStatus& status, int64_t lastSuccessU
   out += "# TYPE meshfwd_config_reload_duration_seconds gauge\n";
   out += "meshfwd_config_reload_duration_seconds " + std::string(duration) + "\n";
   return out;
+}
+
+std::chrono::milliseconds metricsRefreshDelay(std::chrono::milliseconds period, std::chrono::nanoseconds lastRefresh) {
+  auto busyBound = std::chrono::duration_cast<std::chrono::milliseconds>(lastRefresh * 10);
+  return std::max(period, busyBound);
 }
 
 }  // namespace meshfwd

@@ -3,6 +3,7 @@
 // Pure; HELP and TYPE included, clean under `promtool check metrics`.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "userspace/daemon_status.h"
@@ -14,5 +15,12 @@ namespace meshfwd {
 // (the last successful load, start-up included),
 // meshfwd_config_reload_duration_seconds (the last reload, SIGHUP to live).
 std::string renderDaemonMetrics(const DaemonStatus& status, int64_t lastSuccessUnix);
+
+// When to refresh /metrics and the status file next, given how long the
+// last refresh took: every `period`, but never spending more than a tenth
+// of the loop on it. Reading every per-CPU site counter of 65,535 sites
+// takes longer than a second here; refreshed every second, it would keep
+// the loop busy, and a SIGHUP or a netlink event would wait behind it.
+std::chrono::milliseconds metricsRefreshDelay(std::chrono::milliseconds period, std::chrono::nanoseconds lastRefresh);
 
 }  // namespace meshfwd

@@ -121,6 +121,15 @@ TEST(DaemonMetrics, ReloadGaugesFollowTheLastResult) {
   EXPECT_NE(renderDaemonMetrics(s, 1).find("\nmeshfwd_config_reload_success 0\n"), std::string::npos);
 }
 
+TEST(DaemonMetrics, RefreshNeverTakesMoreThanATenthOfTheLoop) {
+  using std::chrono::milliseconds;
+  const milliseconds period(1000);
+  EXPECT_EQ(metricsRefreshDelay(period, milliseconds(0)), period);
+  EXPECT_EQ(metricsRefreshDelay(period, milliseconds(80)), period);     // 4,096 sites here
+  EXPECT_EQ(metricsRefreshDelay(period, milliseconds(100)), period);
+  EXPECT_EQ(metricsRefreshDelay(period, milliseconds(1500)), milliseconds(15000));  // 65,535 sites
+}
+
 TEST(DaemonNotify, MessagesFollowSdNotify) {
   EXPECT_EQ(readyMessage("relay on wg0"), "READY=1\nSTATUS=relay on wg0");
   EXPECT_EQ(reloadingMessage(123456789), "RELOADING=1\nMONOTONIC_USEC=123456789\nSTATUS=reloading the configuration");
