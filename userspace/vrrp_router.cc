@@ -104,6 +104,7 @@ std::string VrrpRouter::start(EventLoop& loop, const Config& config) {
     // A backup keeps the site's tunnel down (DESIGN.md §1): so does a
     // router that has not won yet.
     if (auto e = vrrp::setLinkUp(config.tunnel, false); !e.empty()) return "vrrp: " + e;
+    if (auto e = vrrp::silenceNow(config.tunnel, relayPeer_); !e.empty()) return "vrrp: " + e;
     if (!vrrp_.relayEndpoint.empty()) {
       auto relay = vrrp::parseHostPort(vrrp_.relayEndpoint);
       if (!relay) return "vrrp: relay_endpoint '" + vrrp_.relayEndpoint + "' is not NAME:PORT or [ADDRESS]:PORT";
@@ -334,7 +335,11 @@ void VrrpRouter::setTunnel(bool up) {
     log(LogLevel::Warning, e);
     return;
   }
-  if (!up) return;
+  if (!up) {
+    // A down link does not stop wireguard-go's keepalives (vrrp_wireguard.h).
+    if (auto e = vrrp::silenceNow(config_.tunnel, relayPeer_); !e.empty()) log(LogLevel::Warning, e);
+    return;
+  }
   if (auto e = vrrp::restoreRoutes(vrrp::ifindexOf(config_.tunnel), tunnelRoutes_); !e.empty())
     log(LogLevel::Warning, e);
   // The relay learns the site's endpoint and session from a fresh

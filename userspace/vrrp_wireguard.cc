@@ -101,7 +101,11 @@ std::string peerField(const std::string& tunnel, const std::string& peerKey, con
 
 }  // namespace
 
-std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
+namespace {
+
+// The relay peer removed and re-added in one `wg set` with its endpoint,
+// allowed IPs and preshared key; with a keepalive when keepaliveSeconds > 0.
+std::string reAddPeer(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
   std::string error;
   std::string endpoint = peerField(tunnel, peerKey, "endpoints", &error);
   std::string allowed = peerField(tunnel, peerKey, "allowed-ips", &error);
@@ -112,7 +116,8 @@ std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, 
     if (c == ' ') c = ',';
   std::vector<std::string> args{"set", tunnel, "peer", peerKey, "remove", "peer", peerKey};
   if (!endpoint.empty() && endpoint != "(none)") args.insert(args.end(), {"endpoint", endpoint});
-  args.insert(args.end(), {"allowed-ips", allowed, "persistent-keepalive", std::to_string(keepaliveSeconds)});
+  args.insert(args.end(), {"allowed-ips", allowed});
+  if (keepaliveSeconds > 0) args.insert(args.end(), {"persistent-keepalive", std::to_string(keepaliveSeconds)});
   // `wg` reads a preshared key from a file only: hand it an unnamed one.
   int pskFd = -1;
   if (!psk.empty() && psk != "(none)") {
@@ -129,5 +134,13 @@ std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, 
   if (pskFd >= 0) ::close(pskFd);
   return result;
 }
+
+}  // namespace
+
+std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
+  return reAddPeer(tunnel, peerKey, keepaliveSeconds);
+}
+
+std::string silenceNow(const std::string& tunnel, const std::string& peerKey) { return reAddPeer(tunnel, peerKey, 0); }
 
 }  // namespace meshfwd::vrrp

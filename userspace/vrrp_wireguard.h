@@ -30,6 +30,15 @@ std::string relayPeerKey(const std::string& tunnel, std::string* error);
 // keepalive on makes WireGuard send one, which starts a handshake.
 std::string handshakeNow(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds);
 
+// The other half: a backup's tunnel must send nothing. Taking the link down
+// does not stop wireguard-go: it keeps sending persistent keepalives on its
+// last session (checked: 32 bytes every 25 s through a down TUN), and the
+// relay, which still accepts that session for up to 180 s, moves the
+// site's endpoint to the backup and black-holes the site until the master
+// re-keys (~15 s; found by the lab after every start and failover). So the
+// peer is re-added the same way without a keepalive: no session, no timer.
+std::string silenceNow(const std::string& tunnel, const std::string& peerKey);
+
 class WgEndpointSetter : public EndpointSetter {
  public:
   WgEndpointSetter(std::string tunnel, std::string peerKey) : tunnel_(std::move(tunnel)), peerKey_(std::move(peerKey)) {}

@@ -69,6 +69,13 @@ lab_down() {
   done
   rm -rf /etc/netns/"$LAB_PREFIX"-*
   rm -f /var/run/wireguard/"$LAB_PREFIX"-*.sock
+  # Opt-in: keep the logs and configs of this lab for a post-mortem (the
+  # e2e suite points this into the build's Testing directory).
+  if [[ -n ${MESHFWD_LAB_KEEP_LOGS:-} && -d $LAB_STATE/log ]]; then
+    local keep
+    keep=$MESHFWD_LAB_KEEP_LOGS/$LAB_PREFIX-$(date -u +%Y%m%dT%H%M%SZ)
+    mkdir -p "$keep" && cp -r "$LAB_STATE/log" "$LAB_STATE/conf" "$LAB_STATE/plan.env" "$keep/" 2>/dev/null || true
+  fi
   rm -rf "$LAB_STATE"
 
   local left
