@@ -5,6 +5,7 @@
 #ifndef MESHFWD_COMMON_BPF_H
 #define MESHFWD_COMMON_BPF_H
 
+#include <linux/in6.h>
 #include "maps.bpf.h"
 
 #ifndef BPF_FIB_LOOKUP_SKIP_NEIGH
@@ -26,6 +27,21 @@ MF_ALWAYS_INLINE const struct mf_config *mf_live_config(void)
 	if (!cfg || cfg->abi_version != MF_ABI_VERSION)
 		return 0;
 	return cfg;
+}
+
+/* Is daddr one of this box's addresses (mf_local_addrs)? The filter answers
+ * "no" for almost every forwarded packet without the hash lookup. */
+MF_ALWAYS_INLINE int mf_is_local_addr(const struct in6_addr *daddr)
+{
+	__u32 zero = 0;
+	const struct mf_local_filter *f = bpf_map_lookup_elem(&mf_local_filter, &zero);
+	if (!f)
+		return 0;
+	const __u64 *half = (const __u64 *)daddr;
+	__u32 bit = mf_local_filter_bit(half[0], half[1]);
+	if (!((f->bits[bit / 64] >> (bit % 64)) & 1))
+		return 0;
+	return bpf_map_lookup_elem(&mf_local_addrs, daddr) != 0;
 }
 
 MF_ALWAYS_INLINE void mf_count(__u32 reason, __u64 bytes)

@@ -98,7 +98,7 @@ static __always_inline int mf_edge_is_local(const struct ipv6hdr *ip6)
 	if (mf_ipv6_is_multicast(&ip6->daddr) || mf_ipv6_is_link_local(&ip6->daddr) ||
 	    mf_ipv6_is_link_local(&ip6->saddr))
 		return 1;
-	return bpf_map_lookup_elem(&mf_local_addrs, &ip6->daddr) != 0;
+	return mf_is_local_addr(&ip6->daddr);
 }
 
 /* What the walk saw of the upper layer. */

@@ -45,9 +45,10 @@ struct {
 	__type(value, struct mf_egress);
 } mf_egress64 SEC(".maps");
 
+/* Indexed by mf_tunnel_slot(ifindex); see struct mf_tunnel. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MF_MAX_TUNNELS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MF_TUNNEL_SLOTS);
 	__type(key, __u32);
 	__type(value, struct mf_tunnel);
 } mf_tunnels SEC(".maps");
@@ -81,6 +82,14 @@ struct {
 	__type(key, struct mf_local_key);
 	__type(value, __u32);
 } mf_local_addrs SEC(".maps");
+
+/* [0]: which mf_local_addrs lookups can be skipped (struct mf_local_filter). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mf_local_filter);
+} mf_local_filter SEC(".maps");
 
 /* [0] generated ICMPv6 errors, [1] sampled events. */
 #define MF_BUCKET_ICMP 0

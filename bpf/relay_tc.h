@@ -183,8 +183,11 @@ static __noinline int mf_relay_egress(const struct ipv6hdr *ip6, struct mf_egres
 	}
 	if (!e)
 		return 0;
+	/* The oifname check: the tunnel slot of this ifindex must name it. */
 	__u32 ifindex = e->ifindex;
-	if (!bpf_map_lookup_elem(&mf_tunnels, &ifindex))
+	__u32 slot = mf_tunnel_slot(ifindex);
+	const struct mf_tunnel *t = bpf_map_lookup_elem(&mf_tunnels, &slot);
+	if (!t || ifindex == 0 || t->ifindex != ifindex)
 		return 0;
 	*out = *e;
 	return 1;
@@ -247,7 +250,7 @@ static __always_inline void mf_relay_decide(struct __sk_buff *skb, void *data, v
 		mf_verdict(v, MF_ACT_PASS, MF_R_PASS_LOCAL);
 		return;
 	}
-	if (bpf_map_lookup_elem(&mf_local_addrs, &ip6->daddr)) {
+	if (mf_is_local_addr(&ip6->daddr)) {
 		mf_verdict(v, MF_ACT_PASS, MF_R_PASS_LOCAL);
 		return;
 	}

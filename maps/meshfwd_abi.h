@@ -19,10 +19,11 @@
 
 /* Bump whenever a struct below or a map's shape changes. A daemon that finds
  * pinned maps of another version re-creates them (it never reinterprets). */
-#define MF_ABI_VERSION 1
+#define MF_ABI_VERSION 2
 
 #define MF_MAX_SITES 65536          /* entries in the egress LPM and per-site counters */
 #define MF_MAX_TUNNELS 64           /* configured tunnel interfaces (relay) */
+#define MF_TUNNEL_SLOTS 4096        /* mf_tunnels array: one slot per ifindex modulo this */
 #define MF_FRAG_ENTRIES 16384       /* remembered first-fragment verdicts */
 #define MF_HS_LIMIT_ENTRIES 65536   /* per-source handshake-initiation buckets */
 #define MF_MAX_LOCAL_ADDRS 64       /* own addresses passed to the stack */
@@ -107,7 +108,7 @@ struct mf_egress_key {
 };
 
 struct mf_egress {
-	__u32 ifindex;        /* must also be in mf_tunnels */
+	__u32 ifindex;        /* must also be in mf_tunnels (at mf_tunnel_slot(ifindex)) */
 	__u32 mtu;            /* egress MTU for packet-too-big */
 	__u32 site_id;        /* index into mf_site_counters, < MF_MAX_SITES */
 	__u32 l2_len;         /* L2 header length of the egress device (0 for TUN/WireGuard) */
@@ -122,16 +123,49 @@ struct mf_egress64_key {
 	__u8 prefix[8];
 };
 
-/* mf_tunnels: ifindex -> this. The seed's oifname check. */
+/* mf_tunnels: the seed's oifname check. An array indexed by
+ * mf_tunnel_slot(ifindex), so the check on every forward is an array read
+ * the verifier inlines rather than a hash lookup. A slot holds one tunnel
+ * and names it: an egress counts only if the slot of its ifindex holds that
+ * ifindex (0 = free slot). Two configured tunnels whose ifindexes share a
+ * slot cannot both be used; userspace keeps the first and says so. */
 struct mf_tunnel {
 	__u32 mtu;
 	__u32 l2_len;
+	__u32 ifindex;        /* the tunnel in this slot, 0 when free */
 };
+
+static inline __u32 mf_tunnel_slot(__u32 ifindex)
+{
+	return ifindex & (MF_TUNNEL_SLOTS - 1);
+}
 
 /* mf_local_addrs key: an address of this box; value: its ifindex. */
 struct mf_local_key {
 	__u8 addr[16];
 };
+
+/* mf_local_filter[0]: one bit per mf_local_filter_bit() of every address in
+ * mf_local_addrs (and possibly of addresses that were, for a moment). A
+ * clear bit proves the address is not local, so the datapath skips the
+ * hash lookup for nearly every forwarded packet; a set bit only means "look
+ * it up". The writer keeps it a superset of mf_local_addrs: bits are set
+ * before an address is added and cleared only after it is deleted. */
+#define MF_LOCAL_FILTER_BITS 4096
+struct mf_local_filter {
+	__u64 bits[MF_LOCAL_FILTER_BITS / 64];
+};
+
+/* The filter bit of an address, from its two halves as 64-bit words in host
+ * order (what a load from the packet gives the datapath). A multiplicative
+ * hash of the folded address: addresses that differ only in their last
+ * bits (a /64's hosts) land on different bits. */
+static inline __u32 mf_local_filter_bit(__u64 hi, __u64 lo)
+{
+	__u64 x = hi ^ lo;
+	__u32 folded = (__u32)(x ^ (x >> 32));
+	return (__u32)(folded * 0x9E3779B1u) >> (32 - 12);
+}
 
 struct mf_counter {
 	__u64 packets;
@@ -284,8 +318,12 @@ MF_STATIC_ASSERT(sizeof(struct mf_edge_state) == 12, "mf_edge_state layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress_key) == 20, "mf_egress_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress) == 16, "mf_egress layout");
 MF_STATIC_ASSERT(sizeof(struct mf_egress64_key) == 8, "mf_egress64_key layout");
-MF_STATIC_ASSERT(sizeof(struct mf_tunnel) == 8, "mf_tunnel layout");
+MF_STATIC_ASSERT(sizeof(struct mf_tunnel) == 12, "mf_tunnel layout");
+MF_STATIC_ASSERT((MF_TUNNEL_SLOTS & (MF_TUNNEL_SLOTS - 1)) == 0, "mf_tunnel_slot masks: a power of two");
+MF_STATIC_ASSERT(MF_TUNNEL_SLOTS >= MF_MAX_TUNNELS, "every configured tunnel can have a slot");
 MF_STATIC_ASSERT(sizeof(struct mf_local_key) == 16, "mf_local_key layout");
+MF_STATIC_ASSERT(sizeof(struct mf_local_filter) == 512, "mf_local_filter layout");
+MF_STATIC_ASSERT(MF_LOCAL_FILTER_BITS == 1 << 12, "mf_local_filter_bit gives 12 bits");
 MF_STATIC_ASSERT(sizeof(struct mf_counter) == 16, "mf_counter layout");
 MF_STATIC_ASSERT(sizeof(struct mf_frag_key) == 40, "mf_frag_key layout");
 MF_STATIC_ASSERT(sizeof(struct mf_frag_state) == 8, "mf_frag_state layout");

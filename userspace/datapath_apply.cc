@@ -20,7 +20,8 @@ SyncReport syncRoutes(const MapFd& mapFd, const NetSnapshot& net, const SyncTarg
   BpfMapView<mf_egress64_key, mf_egress> exactSites(mapFd("mf_egress64"));
   BpfMapView<uint32_t, mf_tunnel> tunnels(mapFd("mf_tunnels"));
   BpfMapView<mf_local_key, uint32_t> local(mapFd("mf_local_addrs"));
-  RouteSync sync(egress, exactSites, tunnels, local);
+  BpfMapView<uint32_t, mf_local_filter> localFilter(mapFd("mf_local_filter"));
+  RouteSync sync(egress, exactSites, tunnels, local, localFilter);
   return sync.sync(net, targets);
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 
+#include "userspace/local_filter.h"
 #include "userspace/policy_maps.h"
 
 namespace meshfwd {
@@ -116,6 +117,7 @@ EgressPlan planEgress(const NetSnapshot& net, const Ipv6Prefix& mesh, const std:
 
 TunnelPlan planTunnels(const NetSnapshot& net, const std::vector<std::string>& tunnelNames) {
   TunnelPlan plan;
+  std::map<uint32_t, std::string> slotOwner;  // mf_tunnel_slot -> the tunnel holding it
   for (const auto& name : tunnelNames) {
     const LinkFacts* link = net.linkByName(name);
     if (!link) {
@@ -128,9 +130,30 @@ TunnelPlan planTunnels(const NetSnapshot& net, const std::vector<std::string>& t
                               " is neither Ethernet nor TUN/WireGuard");
       continue;
     }
-    plan.entries[link->ifindex] = mf_tunnel{link->mtu, *l2};
+    uint32_t slot = mf_tunnel_slot(link->ifindex);
+    auto [owner, fresh] = slotOwner.emplace(slot, name);
+    if (!fresh && owner->second != name) {
+      plan.warnings.push_back("tunnel " + name + " (ifindex " + std::to_string(link->ifindex) +
+                              ") shares datapath slot " + std::to_string(slot) + " with tunnel " + owner->second +
+                              ": left out; recreating it gives it another ifindex");
+      continue;
+    }
+    plan.entries[link->ifindex] = mf_tunnel{link->mtu, *l2, link->ifindex};
   }
   return plan;
+}
+
+std::map<uint32_t, mf_tunnel> tunnelsInSlots(const std::vector<std::pair<uint32_t, mf_tunnel>>& slots) {
+  std::map<uint32_t, mf_tunnel> tunnels;
+  for (const auto& [slot, t] : slots)
+    if (t.ifindex != 0 && mf_tunnel_slot(t.ifindex) == slot) tunnels.emplace(t.ifindex, t);
+  return tunnels;
+}
+
+mf_local_filter localFilterOf(const std::map<Ipv6Addr, uint32_t>& addrs) {
+  mf_local_filter filter{};
+  for (const auto& [addr, ifindex] : addrs) localFilterAdd(filter, addr.bytes);
+  return filter;
 }
 
 namespace {
@@ -161,10 +184,10 @@ struct SiteKey {
   mf_egress64_key operator()(const Ipv6Prefix& p) const { return egress64Key(p); }
   std::string describe(const Ipv6Prefix& p) const { return p.str(); }
 };
-struct IfindexKey {
-  using From = uint32_t;
-  uint32_t operator()(uint32_t i) const { return i; }
-  std::string describe(uint32_t i) const { return "ifindex " + std::to_string(i); }
+struct TunnelSlotKey {
+  using From = uint32_t;  // the tunnel's ifindex
+  uint32_t operator()(uint32_t ifindex) const { return mf_tunnel_slot(ifindex); }
+  std::string describe(uint32_t ifindex) const { return "ifindex " + std::to_string(ifindex); }
 };
 struct AddrKey {
   using From = Ipv6Addr;
@@ -187,10 +210,7 @@ SyncReport RouteSync::sync(const NetSnapshot& net, const SyncTargets& targets) {
     return convert(entries);
   };
 
-  auto currentTunnels = readAll(tunnels_, "mf_tunnels", [](const auto& es) {
-    std::map<uint32_t, mf_tunnel> m(es.begin(), es.end());
-    return m;
-  });
+  auto currentTunnels = readAll(tunnels_, "mf_tunnels", [](const auto& es) { return tunnelsInSlots(es); });
   auto currentEgress = readAll(egress_, "mf_egress", [](const auto& es) {
     std::map<Ipv6Prefix, mf_egress> m;
     for (const auto& [k, v] : es) m.emplace(egressPrefix(k), v);
@@ -215,6 +235,8 @@ SyncReport RouteSync::sync(const NetSnapshot& net, const SyncTargets& targets) {
     }
     return m;
   });
+  mf_local_filter currentFilter{};
+  if (auto f = localFilter_.lookup(0)) currentFilter = *f;
   // A map that cannot be read cannot be diffed safely: stop before writing.
   if (!report.ok()) return report;
 
@@ -245,20 +267,47 @@ SyncReport RouteSync::sync(const NetSnapshot& net, const SyncTargets& targets) {
   report.exactSites = diffMaps(currentExact, targets.syncEgress ? planExactSites(desiredEgress) : currentExact);
   report.localAddrs = diffMaps(currentLocal, local.addrs);
 
-  applyWrites(tunnels_, report.tunnels.adds, IfindexKey{}, "mf_tunnels", report.errors);
-  applyWrites(tunnels_, report.tunnels.updates, IfindexKey{}, "mf_tunnels", report.errors);
+  applyWrites(tunnels_, report.tunnels.adds, TunnelSlotKey{}, "mf_tunnels", report.errors);
+  applyWrites(tunnels_, report.tunnels.updates, TunnelSlotKey{}, "mf_tunnels", report.errors);
   applyDeletes(exactSites_, report.exactSites.deletes, SiteKey{}, "mf_egress64", report.errors);
   applyWrites(egress_, report.egress.adds, PrefixKey{}, "mf_egress", report.errors);
   applyWrites(egress_, report.egress.updates, PrefixKey{}, "mf_egress", report.errors);
   applyWrites(exactSites_, report.exactSites.adds, SiteKey{}, "mf_egress64", report.errors);
   applyWrites(exactSites_, report.exactSites.updates, SiteKey{}, "mf_egress64", report.errors);
   applyDeletes(egress_, report.egress.deletes, PrefixKey{}, "mf_egress", report.errors);
-  applyDeletes(tunnels_, report.tunnels.deletes, IfindexKey{}, "mf_tunnels", report.errors);
+  // An array slot is freed by writing it empty, unless a tunnel added in
+  // this round took it over.
+  std::vector<std::pair<uint32_t, mf_tunnel>> freed;
+  for (uint32_t gone : report.tunnels.deletes) {
+    uint32_t slot = mf_tunnel_slot(gone);
+    bool retaken = std::any_of(tunnels.entries.begin(), tunnels.entries.end(),
+                               [&](const auto& t) { return mf_tunnel_slot(t.first) == slot; });
+    if (!retaken) freed.emplace_back(gone, mf_tunnel{});
+  }
+  applyWrites(tunnels_, freed, TunnelSlotKey{}, "mf_tunnels", report.errors);
+
   // Local addresses: add before delete too, so an address moving between
-  // links is never briefly forwarded instead of delivered.
-  applyWrites(localAddrs_, report.localAddrs.adds, AddrKey{}, "mf_local_addrs", report.errors);
-  applyWrites(localAddrs_, report.localAddrs.updates, AddrKey{}, "mf_local_addrs", report.errors);
+  // links is never briefly forwarded instead of delivered. The filter lets
+  // old and new addresses through while they change and drops the old ones
+  // only once they are gone, so it never hides an address of mf_local_addrs.
+  mf_local_filter desiredFilter = localFilterOf(local.addrs);
+  mf_local_filter transition = localFilterOf(currentLocal);
+  for (size_t i = 0; i < MF_LOCAL_FILTER_BITS / 64; ++i)
+    transition.bits[i] |= desiredFilter.bits[i] | currentFilter.bits[i];
+  auto writeFilter = [&](const mf_local_filter& f) {
+    int err = localFilter_.put(0, f);
+    if (err != 0) report.errors.push_back(std::string("mf_local_filter: writing failed: ") + std::strerror(-err));
+    return err == 0;
+  };
+  bool widened = sameBytes(transition, currentFilter) || writeFilter(transition);
+  if (widened) {
+    applyWrites(localAddrs_, report.localAddrs.adds, AddrKey{}, "mf_local_addrs", report.errors);
+    applyWrites(localAddrs_, report.localAddrs.updates, AddrKey{}, "mf_local_addrs", report.errors);
+  }
+  size_t errorsBeforeDeletes = report.errors.size();
   applyDeletes(localAddrs_, report.localAddrs.deletes, AddrKey{}, "mf_local_addrs", report.errors);
+  bool allDeleted = report.errors.size() == errorsBeforeDeletes;
+  if (widened && allDeleted && !sameBytes(desiredFilter, transition)) writeFilter(desiredFilter);
   return report;
 }
 

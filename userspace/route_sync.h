@@ -1,7 +1,7 @@
 // Keeps the datapath's view of the network in step with the kernel's:
 // mf_egress (destination prefix -> tunnel, from the IPv6 routing table),
 // mf_tunnels (the configured tunnel interfaces, the seed's oifname check)
-// and mf_local_addrs (the box's own addresses).
+// and mf_local_addrs with its mf_local_filter (the box's own addresses).
 //
 // Selection and diffing are pure functions of a NetSnapshot and the maps'
 // current contents; RouteSync::sync() applies the difference and can be
@@ -77,14 +77,22 @@ mf_egress_key egressKey(const Ipv6Prefix& p);
 mf_egress64_key egress64Key(const Ipv6Prefix& p);
 Ipv6Prefix egressPrefix(const mf_egress_key& k);
 
-// What the configured tunnels look like to the datapath. Tunnels that do not
-// exist (yet) or have an L2 type meshfwd cannot handle are left out, with a
-// warning each.
+// What the configured tunnels look like to the datapath, by ifindex.
+// Tunnels that do not exist (yet), have an L2 type meshfwd cannot handle, or
+// whose ifindex falls in the mf_tunnels slot of an earlier one are left out,
+// with a warning each.
 struct TunnelPlan {
   std::map<uint32_t, mf_tunnel> entries;
   std::vector<std::string> warnings;
 };
 TunnelPlan planTunnels(const NetSnapshot& net, const std::vector<std::string>& tunnelNames);
+
+// The tunnels an mf_tunnels array holds (slot -> entry), by ifindex: the
+// non-empty slots whose entry belongs there.
+std::map<uint32_t, mf_tunnel> tunnelsInSlots(const std::vector<std::pair<uint32_t, mf_tunnel>>& slots);
+
+// The mf_local_filter that lets every address of `addrs` through.
+mf_local_filter localFilterOf(const std::map<Ipv6Addr, uint32_t>& addrs);
 
 struct SyncTargets {
   Ipv6Prefix mesh;
@@ -106,15 +114,21 @@ struct SyncReport {
 class RouteSync {
  public:
   RouteSync(MapView<mf_egress_key, mf_egress>& egress, MapView<mf_egress64_key, mf_egress>& exactSites,
-            MapView<uint32_t, mf_tunnel>& tunnels, MapView<mf_local_key, uint32_t>& localAddrs)
-      : egress_(egress), exactSites_(exactSites), tunnels_(tunnels), localAddrs_(localAddrs) {}
+            MapView<uint32_t, mf_tunnel>& tunnels, MapView<mf_local_key, uint32_t>& localAddrs,
+            MapView<uint32_t, mf_local_filter>& localFilter)
+      : egress_(egress),
+        exactSites_(exactSites),
+        tunnels_(tunnels),
+        localAddrs_(localAddrs),
+        localFilter_(localFilter) {}
 
-  // Brings the three maps to what `net` asks for. Writes go tunnels first,
+  // Brings the maps to what `net` asks for. Writes go tunnels first,
   // then egress adds/updates, then deletes: an egress entry never names a
   // tunnel the datapath does not know yet, and a prefix is only removed
   // after its replacement is in place. Fast-table entries that stop being
   // exact go before the routes change and new ones after, so a hit there
-  // never disagrees with mf_egress.
+  // never disagrees with mf_egress. mf_local_filter is widened before
+  // local addresses are added and narrowed after they are deleted.
   SyncReport sync(const NetSnapshot& net, const SyncTargets& targets);
 
  private:
@@ -122,6 +136,7 @@ class RouteSync {
   MapView<mf_egress64_key, mf_egress>& exactSites_;
   MapView<uint32_t, mf_tunnel>& tunnels_;
   MapView<mf_local_key, uint32_t>& localAddrs_;
+  MapView<uint32_t, mf_local_filter>& localFilter_;
 };
 
 }  // namespace meshfwd

@@ -212,8 +212,8 @@ std::string failureReport(uint64_t seed, size_t index, const PacketFuzzer& fuzze
 RelayMaps relayPlan(const mf_config& config) {
   RelayMaps m;
   m.config = config;
-  m.tunnels[kTunnelIfindex] = mf_tunnel{kTunnelMtu, 14};
-  m.tunnels[kSecondTunnel] = mf_tunnel{1380, 14};
+  m.tunnels[kTunnelIfindex] = mf_tunnel{kTunnelMtu, 14, kTunnelIfindex};
+  m.tunnels[kSecondTunnel] = mf_tunnel{1380, 14, kSecondTunnel};
   m.egress.push_back({kSiteA, 64, mf_egress{kTunnelIfindex, kTunnelMtu, kSiteIdA, 14}});
   m.egress.push_back({kSiteB, 64, mf_egress{kSecondTunnel, 1280, kSiteIdB, 14}});
   m.egress.push_back({kWidePrefix, 60, mf_egress{kTunnelIfindex, 1300, 3, 14}});

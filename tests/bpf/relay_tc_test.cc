@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "tests/support/icmp6_check.h"
 #include "tests/support/packet.h"
 #include "tests/support/ringbuf_reader.h"
+#include "userspace/local_filter.h"
 
 namespace meshfwd::test {
 namespace {
@@ -44,6 +46,27 @@ const In6 kSiteC = In6::parse("fd42:4242:4242:c::");
 const In6 kHostC = In6::parse("fd42:4242:4242:c::30");
 constexpr uint32_t kNotATunnelIfindex = 99;
 constexpr uint32_t kSiteIdC = 3;
+
+// A /64 whose egress names an interface that is no tunnel although its
+// mf_tunnels slot holds one: the tunnel's ifindex plus the slot count.
+const In6 kSiteD = In6::parse("fd42:4242:4242:d::");
+const In6 kHostD = In6::parse("fd42:4242:4242:d::40");
+constexpr uint32_t kSlotTwinIfindex = kTunnelIfindex + MF_TUNNEL_SLOTS;
+constexpr uint32_t kSiteIdD = 4;
+
+// A host of site A whose mf_local_filter bit is the relay's own address's:
+// the filter lets it through to the mf_local_addrs lookup, which must say no.
+In6 siteAHostOnTheRelaysFilterBit() {
+  uint32_t want = localFilterBit(kRelayTunnelAddr.b);
+  In6 host = kSiteA;
+  for (uint32_t iid = 1; iid < (1u << 24); ++iid) {
+    host.b[13] = static_cast<uint8_t>(iid >> 16);
+    host.b[14] = static_cast<uint8_t>(iid >> 8);
+    host.b[15] = static_cast<uint8_t>(iid);
+    if (localFilterBit(host.b) == want) return host;
+  }
+  throw std::logic_error("no site A host shares the relay address's filter bit");
+}
 
 // RefusedByKernel: BPF_PROG_TEST_RUN itself rejects the frame (EINVAL)
 // before the program runs: it insists on a whole IPv6 header behind an IPv6
@@ -186,6 +209,8 @@ std::vector<RelayCase> policyCases() {
                   reject(eth(udp6(ip(kHostA, kHostC), 40000, 58000)), MF_R_REJECT_NO_EGRESS)));
   c.push_back(row("oversize_to_non_tunnel_egress_is_no_egress_not_ptb",
                   reject(eth(udpOfL3Length(kHostA, kHostC, 58000, 1500)), MF_R_REJECT_NO_EGRESS)));
+  c.push_back(row("egress_ifindex_sharing_a_tunnels_slot_is_no_tunnel",
+                  reject(eth(udp6(ip(kHostA, kHostD), 40000, 58000)), MF_R_REJECT_NO_EGRESS)));
 
   // Not IPv6.
   c.push_back(row("ipv4_dropped", drop(eth(udp4({10, 0, 0, 1}, {10, 0, 0, 2}, 1, 58000, payloadBytes(8)), 0x0800),
@@ -201,6 +226,9 @@ std::vector<RelayCase> policyCases() {
   c.push_back(row("to_relay_itself_passes", pass(eth(udp6(ip(kHostA, kRelayTunnelAddr), 40000, 51820)))));
   c.push_back(row("to_relay_itself_with_hop_limit_1_passes",
                   pass(eth(udp6(ip(kHostA, kRelayTunnelAddr, 1), 40000, 22)))));
+  c.push_back(row("local_filter_bit_shared_with_the_relay_still_forwarded",
+                  forward(eth(udp6(ip(kHostB, siteAHostOnTheRelaysFilterBit()), 40000, 58000)),
+                          MF_R_FWD_MESH_UDP, kSiteIdA)));
   c.push_back(row("to_link_local_passes", pass(eth(udp6(ip(kHostA, In6::parse("fe80::2")), 40000, 58000)))));
   c.push_back(row("to_link_local_febf_passes",
                   pass(eth(icmp6(ip(kHostA, In6::parse("febf::2")), 128, 0)))));
@@ -546,6 +574,7 @@ class RelayTable : public ::testing::TestWithParam<RelayCase> {
     if (!fixture_->ok()) return;
     fixture_->seedRelay();
     fixture_->addEgress(kSiteC, 64, kNotATunnelIfindex, kTunnelMtu, kSiteIdC);
+    fixture_->addEgress(kSiteD, 64, kSlotTwinIfindex, kTunnelMtu, kSiteIdD);
   }
   static void TearDownTestSuite() {
     delete fixture_;

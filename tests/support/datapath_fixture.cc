@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "loader/map_ops.h"
+#include "userspace/local_filter.h"
 
 namespace meshfwd::test {
 
@@ -101,14 +102,20 @@ void DatapathFixture::addExactSite(const In6& prefix64, uint32_t ifindex, uint32
 }
 
 void DatapathFixture::addTunnel(uint32_t ifindex, uint32_t mtu, uint32_t l2len) {
-  mf_tunnel t{mtu, l2len};
-  ASSERT_EQ(loader::updateElem(object_.mapFd("mf_tunnels"), ifindex, t), 0);
+  mf_tunnel t{mtu, l2len, ifindex};
+  ASSERT_EQ(loader::updateElem(object_.mapFd("mf_tunnels"), mf_tunnel_slot(ifindex), t), 0);
 }
 
 void DatapathFixture::addLocalAddr(const In6& addr, uint32_t ifindex) {
   mf_local_key key{};
   copyAddr(key.addr, addr);
   ASSERT_EQ(loader::updateElem(object_.mapFd("mf_local_addrs"), key, ifindex), 0);
+  // As RouteSync does: the address's filter bit is set along with it.
+  int filterFd = object_.mapFd("mf_local_filter");
+  mf_local_filter filter{};
+  ASSERT_EQ(loader::lookupElem(filterFd, uint32_t{0}, filter), 0);
+  localFilterAdd(filter, addr.b);
+  ASSERT_EQ(loader::updateElem(filterFd, uint32_t{0}, filter), 0);
 }
 
 void DatapathFixture::setEdgeState(bool master, const Mac& vmac) {

@@ -23,7 +23,7 @@ Addr16 addr(const In6& a) { return a.b; }
 RelayMaps relayMaps() {
   RelayMaps m;
   m.config = DatapathFixture::relayConfig();
-  m.tunnels[kTunnelIfindex] = mf_tunnel{kTunnelMtu, 14};
+  m.tunnels[kTunnelIfindex] = mf_tunnel{kTunnelMtu, 14, kTunnelIfindex};
   m.egress.push_back({kSiteA, 64, mf_egress{kTunnelIfindex, kTunnelMtu, kSiteIdA, 14}});
   m.egress.push_back({kSiteB, 64, mf_egress{kTunnelIfindex, kTunnelMtu, kSiteIdB, 14}});
   m.egress.push_back({kSiteC, 64, mf_egress{kNotATunnel, kTunnelMtu, 3, 14}});

@@ -4,6 +4,9 @@
 #include <linux/if_arp.h>
 
 #include <cstring>
+#include <set>
+
+#include "userspace/local_filter.h"
 
 namespace meshfwd {
 namespace {
@@ -94,8 +97,8 @@ TEST(RouteSyncSelect, LowestMetricWinsForOnePrefix) {
 }
 
 TEST(RouteSyncDiff, AddsUpdatesDeletes) {
-  std::map<int, mf_tunnel> current = {{1, {1420, 0}}, {2, {1420, 0}}, {3, {1500, 14}}};
-  std::map<int, mf_tunnel> desired = {{1, {1420, 0}}, {2, {1380, 0}}, {4, {1420, 0}}};
+  std::map<int, mf_tunnel> current = {{1, {1420, 0, 1}}, {2, {1420, 0, 2}}, {3, {1500, 14, 3}}};
+  std::map<int, mf_tunnel> desired = {{1, {1420, 0, 1}}, {2, {1380, 0, 2}}, {4, {1420, 0, 4}}};
   auto d = diffMaps(current, desired);
   ASSERT_EQ(d.adds.size(), 1u);
   EXPECT_EQ(d.adds[0].first, 4);
@@ -114,6 +117,33 @@ TEST(RouteSyncTunnels, MissingTunnelIsAWarningNotAnEntry) {
   EXPECT_EQ(plan.entries.at(kWg0).l2_len, 0u);
   EXPECT_EQ(plan.entries.at(kEth0).l2_len, 14u);
   EXPECT_EQ(plan.warnings, std::vector<std::string>{"tunnel wg9 does not exist"});
+  EXPECT_EQ(plan.entries.at(kWg0).ifindex, kWg0) << "a slot names the tunnel it holds";
+}
+
+TEST(RouteSyncTunnels, TwoTunnelsInOneSlotKeepTheFirst) {
+  NetSnapshot n = relayNet();
+  for (auto& l : n.links)
+    if (l.name == "wg1") l.ifindex = kWg0 + MF_TUNNEL_SLOTS;
+  TunnelPlan plan = planTunnels(n, {"wg0", "wg1"});
+  ASSERT_EQ(plan.entries.size(), 1u);
+  EXPECT_TRUE(plan.entries.count(kWg0));
+  ASSERT_EQ(plan.warnings.size(), 1u);
+  EXPECT_EQ(plan.warnings[0], "tunnel wg1 (ifindex " + std::to_string(kWg0 + MF_TUNNEL_SLOTS) +
+                                  ") shares datapath slot 5 with tunnel wg0: left out; recreating it gives it "
+                                  "another ifindex");
+}
+
+TEST(RouteSyncTunnels, SlotsHoldingTheirOwnTunnelAreTheTunnels) {
+  std::vector<std::pair<uint32_t, mf_tunnel>> slots = {
+      {0, {}},                                  // free
+      {5, {1420, 0, 5}},                        // wg0
+      {6, {1380, 0, 6 + MF_TUNNEL_SLOTS}},      // a tunnel whose ifindex wraps to slot 6
+      {7, {1500, 14, 8}},                       // not where slot 8's tunnel belongs: ignored
+  };
+  auto tunnels = tunnelsInSlots(slots);
+  ASSERT_EQ(tunnels.size(), 2u);
+  EXPECT_EQ(tunnels.at(5).mtu, 1420u);
+  EXPECT_EQ(tunnels.at(6 + MF_TUNNEL_SLOTS).mtu, 1380u);
 }
 
 TEST(RouteSyncLocal, OwnAddressesWithoutLinkLocalOrLoopback) {
@@ -142,9 +172,19 @@ TEST(RouteSyncLocal, IcmpSourcePrefersTheSiteThenFinishedDad) {
 struct Maps {
   InMemoryMap<mf_egress_key, mf_egress> egress;
   InMemoryMap<mf_egress64_key, mf_egress> exact;
-  InMemoryMap<uint32_t, mf_tunnel> tunnels;
+  InMemoryMap<uint32_t, mf_tunnel> tunnels;  // slot -> tunnel, as the array
   InMemoryMap<mf_local_key, uint32_t> local;
+  InMemoryMap<uint32_t, mf_local_filter> localFilter;
+  // The tunnels the datapath sees: non-empty slots naming their own ifindex.
+  std::map<uint32_t, mf_tunnel> liveTunnels() const { return tunnelsInSlots(tunnels.entries()); }
+  mf_local_filter filter() const { return localFilter.lookup(0).value_or(mf_local_filter{}); }
 };
+
+mf_local_key localKey(const char* addr) {
+  mf_local_key k{};
+  std::memcpy(k.addr, ip(addr).bytes.data(), 16);
+  return k;
+}
 
 SyncTargets relayTargets() {
   SyncTargets t;
@@ -156,12 +196,15 @@ SyncTargets relayTargets() {
 
 TEST(RouteSyncApply, FirstSyncFillsAllThreeMaps) {
   Maps m;
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   SyncReport r = sync.sync(relayNet(), relayTargets());
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(m.tunnels.entries().size(), 2u);
+  EXPECT_EQ(m.liveTunnels().size(), 2u);
+  EXPECT_EQ(m.tunnels.lookup(mf_tunnel_slot(kWg1))->ifindex, kWg1);
   EXPECT_EQ(m.egress.entries().size(), 3u);
   EXPECT_EQ(m.local.entries().size(), 2u);
+  EXPECT_TRUE(localFilterMayHold(m.filter(), ip("fd99::1").bytes));
+  EXPECT_TRUE(localFilterMayHold(m.filter(), ip("2001:db8::5").bytes));
   auto a = m.egress.lookup(egressKey(pfx("fd42:4242:4242:a::/64")));
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->ifindex, kWg0);
@@ -172,18 +215,20 @@ TEST(RouteSyncApply, FirstSyncFillsAllThreeMaps) {
 
 TEST(RouteSyncApply, SecondSyncWritesOnlyTheChange) {
   Maps m;
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   NetSnapshot net = relayNet();
   ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
   m.egress.clearWrites();
   m.tunnels.clearWrites();
   m.local.clearWrites();
+  m.localFilter.clearWrites();
 
   SyncReport again = sync.sync(net, relayTargets());
   EXPECT_TRUE(again.egress.empty());
   EXPECT_TRUE(m.egress.writes().empty());
   EXPECT_TRUE(m.tunnels.writes().empty());
   EXPECT_TRUE(m.local.writes().empty());
+  EXPECT_TRUE(m.localFilter.writes().empty());
 
   // A site moves to wg1 and another disappears: one update, one delete, in that order.
   net.routes[0].oifs = {kWg1};
@@ -205,7 +250,7 @@ TEST(RouteSyncApply, SecondSyncWritesOnlyTheChange) {
 
 TEST(RouteSyncApply, RecreatedTunnelMovesEntriesToItsNewIfindex) {
   Maps m;
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   NetSnapshot net = relayNet();
   ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
   // wg0 deleted and created again: new ifindex 42.
@@ -218,15 +263,17 @@ TEST(RouteSyncApply, RecreatedTunnelMovesEntriesToItsNewIfindex) {
     if (a.ifindex == kWg0) a.ifindex = 42;
   SyncReport r = sync.sync(net, relayTargets());
   ASSERT_TRUE(r.ok());
-  EXPECT_FALSE(m.tunnels.lookup(kWg0).has_value());
-  EXPECT_TRUE(m.tunnels.lookup(42).has_value());
+  auto live = m.liveTunnels();
+  EXPECT_FALSE(live.count(kWg0));
+  EXPECT_TRUE(live.count(42));
+  EXPECT_EQ(m.tunnels.lookup(mf_tunnel_slot(kWg0))->ifindex, 0u) << "the old slot is written empty";
   EXPECT_EQ(m.egress.lookup(egressKey(pfx("fd42:4242:4242:a::/64")))->ifindex, 42u);
 }
 
 TEST(RouteSyncApply, WriteFailuresAreReportedByMapAndKey) {
   Maps m;
   m.egress.failPuts = -E2BIG;
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   SyncReport r = sync.sync(relayNet(), relayTargets());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.errors[0], "mf_egress: writing fd42:4242:4242:a::/64 failed: Argument list too long");
@@ -236,12 +283,89 @@ TEST(RouteSyncApply, EdgeLeavesEgressAlone) {
   Maps m;
   m.egress.put(egressKey(pfx("fd42:4242:4242::/48")), mf_egress{kWg0, 1420, 0, 0});
   m.egress.clearWrites();
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   SyncTargets t = relayTargets();
   t.syncEgress = false;
   ASSERT_TRUE(sync.sync(relayNet(), t).ok());
   EXPECT_TRUE(m.egress.writes().empty());
-  EXPECT_EQ(m.tunnels.entries().size(), 2u);
+  EXPECT_EQ(m.liveTunnels().size(), 2u);
+}
+
+TEST(RouteSyncApply, TunnelTakingAFreedSlotIsNotWrittenEmptyAfterwards) {
+  Maps m;
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
+  NetSnapshot net = relayNet();
+  ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
+  // wg0 recreated with an ifindex in its old slot.
+  uint32_t wrapped = kWg0 + MF_TUNNEL_SLOTS;
+  for (auto& l : net.links)
+    if (l.name == "wg0") l.ifindex = wrapped;
+  for (auto& r : net.routes)
+    for (auto& oif : r.oifs)
+      if (oif == kWg0) oif = wrapped;
+  ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
+  auto live = m.liveTunnels();
+  EXPECT_FALSE(live.count(kWg0));
+  ASSERT_TRUE(live.count(wrapped));
+  EXPECT_EQ(m.tunnels.lookup(mf_tunnel_slot(kWg0))->ifindex, wrapped);
+}
+
+TEST(RouteSyncLocalFilter, NeverHidesAnAddressWhileAddressesChange) {
+  Maps m;
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
+  NetSnapshot net = relayNet();
+  ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
+  m.localFilter.clearWrites();
+
+  // 2001:db8::5 goes, 2001:db8::6 comes.
+  net.addrs[2].addr = ip("2001:db8::6");
+  ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
+  ASSERT_EQ(m.localFilter.writes().size(), 2u) << "widened before the add, narrowed after the delete";
+  EXPECT_FALSE(m.local.lookup(localKey("2001:db8::5")).has_value());
+  EXPECT_TRUE(m.local.lookup(localKey("2001:db8::6")).has_value());
+  mf_local_filter want{};
+  localFilterAdd(want, ip("fd99::1").bytes);
+  localFilterAdd(want, ip("2001:db8::6").bytes);
+  EXPECT_TRUE(sameBytes(m.filter(), want)) << "the old address's bit is gone";
+}
+
+TEST(RouteSyncLocalFilter, AddressesWaitWhenTheFilterCannotBeWidened) {
+  Maps m;
+  m.localFilter.failPuts = -EPERM;
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
+  SyncReport r = sync.sync(relayNet(), relayTargets());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors.back(), "mf_local_filter: writing failed: Operation not permitted");
+  EXPECT_TRUE(m.local.entries().empty()) << "an address the filter hides would be forwarded, not delivered";
+
+  m.localFilter.failPuts = 0;
+  ASSERT_TRUE(sync.sync(relayNet(), relayTargets()).ok());
+  EXPECT_EQ(m.local.entries().size(), 2u);
+  EXPECT_TRUE(localFilterMayHold(m.filter(), ip("fd99::1").bytes));
+}
+
+TEST(RouteSyncLocalFilter, AnAddressAlreadyInTheMapGetsItsBitBack) {
+  // Left by an earlier run whose filter write failed: the filter must not
+  // drop the bit of an address that is still in mf_local_addrs.
+  Maps m;
+  m.local.put(localKey("fd99::1"), kWg0);
+  m.local.failPuts = -ENOSPC;
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
+  sync.sync(relayNet(), relayTargets());
+  EXPECT_TRUE(localFilterMayHold(m.filter(), ip("fd99::1").bytes));
+}
+
+TEST(LocalFilter, BitsOfOneSitesHostsSpread) {
+  // A /64's hosts differ in their last bits; the hash must not put them on
+  // one bit, or a local address would send its neighbours to the lookup.
+  std::set<uint32_t> bits;
+  for (uint8_t host = 1; host <= 64; ++host) {
+    Ipv6Addr a = ip("fd42:4242:4242:a::");
+    a.bytes[15] = host;
+    bits.insert(localFilterBit(a.bytes));
+  }
+  EXPECT_GE(bits.size(), 60u);
+  for (uint32_t b : bits) EXPECT_LT(b, static_cast<uint32_t>(MF_LOCAL_FILTER_BITS));
 }
 
 TEST(RouteSyncExact, OnlySiteSlash64sWithoutLongerRoutesInside) {
@@ -266,7 +390,7 @@ TEST(RouteSyncExact, OnlySiteSlash64sWithoutLongerRoutesInside) {
 
 TEST(RouteSyncExact, FastTableFollowsTheRoutes) {
   Maps m;
-  RouteSync sync(m.egress, m.exact, m.tunnels, m.local);
+  RouteSync sync(m.egress, m.exact, m.tunnels, m.local, m.localFilter);
   NetSnapshot net = relayNet();
   ASSERT_TRUE(sync.sync(net, relayTargets()).ok());
   size_t sitesAtFirst = m.exact.entries().size();

@@ -8,6 +8,7 @@
 
 #include "loader/map_ops.h"
 #include "userspace/config.h"
+#include "userspace/local_filter.h"
 #include "userspace/policy_maps.h"
 
 namespace meshfwd::bench {
@@ -48,8 +49,12 @@ std::string EdgeBench::seedMaps(const SitePlan& plan) {
   std::memcpy(local.addr, own.b.data(), 16);
   if (int err = loader::updateElem(object_.mapFd("mf_local_addrs"), local, netns_.lanIfindex))
     return std::string("seeding mf_local_addrs failed: ") + std::strerror(-err);
-  mf_tunnel tunnel{netns_.tunnelMtu, kTestRunL2Len};
-  if (int err = loader::updateElem(object_.mapFd("mf_tunnels"), netns_.tunnelIfindex, tunnel))
+  mf_local_filter filter{};
+  localFilterAdd(filter, own.b);
+  if (int err = loader::updateElem(object_.mapFd("mf_local_filter"), uint32_t{0}, filter))
+    return std::string("seeding mf_local_filter failed: ") + std::strerror(-err);
+  mf_tunnel tunnel{netns_.tunnelMtu, kTestRunL2Len, netns_.tunnelIfindex};
+  if (int err = loader::updateElem(object_.mapFd("mf_tunnels"), mf_tunnel_slot(netns_.tunnelIfindex), tunnel))
     return std::string("seeding mf_tunnels failed: ") + std::strerror(-err);
   return "";
 }

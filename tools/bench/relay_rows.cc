@@ -9,6 +9,7 @@
 #include "loader/map_ops.h"
 #include "loader/test_run.h"
 #include "userspace/config.h"
+#include "userspace/local_filter.h"
 #include "userspace/policy_maps.h"
 #include "userspace/route_sync.h"
 
@@ -67,8 +68,8 @@ RelayBench::RelayBench(SitePlan& plan, const BenchNetns& netns, uint32_t packets
 }
 
 std::string RelayBench::seedMaps(const SitePlan& plan, const BenchNetns& netns) {
-  mf_tunnel tunnel{netns.tunnelMtu, kTestRunL2Len};
-  if (int err = loader::updateElem(object_.mapFd("mf_tunnels"), netns.tunnelIfindex, tunnel))
+  mf_tunnel tunnel{netns.tunnelMtu, kTestRunL2Len, netns.tunnelIfindex};
+  if (int err = loader::updateElem(object_.mapFd("mf_tunnels"), mf_tunnel_slot(netns.tunnelIfindex), tunnel))
     return updateError("mf_tunnels", err);
 
   // The same two tables route sync writes: the LPM trie with every route,
@@ -94,6 +95,10 @@ std::string RelayBench::seedMaps(const SitePlan& plan, const BenchNetns& netns) 
   std::memcpy(local.addr, kRelayTunnelAddr.b.data(), 16);
   if (int err = loader::updateElem(object_.mapFd("mf_local_addrs"), local, netns.tunnelIfindex))
     return updateError("mf_local_addrs", err);
+  mf_local_filter filter{};
+  localFilterAdd(filter, kRelayTunnelAddr.b);
+  if (int err = loader::updateElem(object_.mapFd("mf_local_filter"), uint32_t{0}, filter))
+    return updateError("mf_local_filter", err);
   return "";
 }
 
