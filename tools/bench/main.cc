@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   bool lpmOnly = false;
   app.add_flag("--lpm-only", lpmOnly,
                "leave the exact /64 egress table empty: every relay lookup walks the LPM trie");
+  std::string only;
+  app.add_option("--only", only, "time only the rows whose group/path contains this text");
   auto forward = addForwardCommand(app);  // issue 9: forward, scaling
   auto scaling = addScalingCommand(app);
   auto failover = addFailoverCommand(app);  // issue 7: VRRP failover loss windows
@@ -68,6 +70,8 @@ int main(int argc, char** argv) {
 
   std::vector<BenchRow> rows = relay->rows(bench);
   for (BenchRow& row : edge->rows()) rows.push_back(std::move(row));
+  if (!only.empty())
+    std::erase_if(rows, [&](const BenchRow& r) { return (r.group + "/" + r.path).find(only) == std::string::npos; });
 
   // A row that does not take its path would time the wrong thing.
   for (const BenchRow& row : rows) {
