@@ -36,6 +36,7 @@
 #include "tests/support/ns_topology.h"
 #include "userspace/daemon_status.h"
 #include "userspace/map_view.h"
+#include "userspace/route_sync.h"
 
 namespace meshfwd::test {
 namespace {
@@ -108,7 +109,7 @@ struct RelayDatapathView {
   uint32_t tcIfindex = 0;              // where the tunnel's TC program is attached
   std::set<uint32_t> egressIfindexes;  // of every mf_egress and mf_egress64 entry
   std::set<std::string> egressKeys;    // those entries' keys, as "map/hex bytes"
-  std::set<uint32_t> tunnels;          // mf_tunnels keys
+  std::set<uint32_t> tunnels;          // the tunnels mf_tunnels holds
 
   // Everything names `ifindex`, and the egress maps hold exactly `routes`
   // (the entries of the tunnel's routes).
@@ -155,7 +156,7 @@ RelayDatapathView readRelayDatapath(const std::string& netns, const std::string&
       view.egressIfindexes.insert(egress.ifindex);
       view.egressKeys.insert("mf_egress64/" + hexOf(key));
     }
-    for (const auto& [ifindex, t] : BpfMapView<uint32_t, mf_tunnel>(maps.fd("mf_tunnels")).entries())
+    for (const auto& [ifindex, t] : tunnelsInSlots(BpfMapView<uint32_t, mf_tunnel>(maps.fd("mf_tunnels")).entries()))
       view.tunnels.insert(ifindex);
   });
   return view;

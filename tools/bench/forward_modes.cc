@@ -110,7 +110,8 @@ std::string RouterModes::attachRelay() {
     BpfMapView<mf_egress64_key, mf_egress> exact(object.mapFd("mf_egress64"));
     BpfMapView<uint32_t, mf_tunnel> tunnels(object.mapFd("mf_tunnels"));
     BpfMapView<mf_local_key, uint32_t> local(object.mapFd("mf_local_addrs"));
-    SyncReport report = RouteSync(egress, exact, tunnels, local).sync(*net, resolved.sync);
+    BpfMapView<uint32_t, mf_local_filter> localFilter(object.mapFd("mf_local_filter"));
+    SyncReport report = RouteSync(egress, exact, tunnels, local, localFilter).sync(*net, resolved.sync);
     if (!report.ok()) return report.errors.front();
     if (report.egress.adds.empty()) return "route sync found no route to a site through " + spec_.outIf;
     BpfConfigSlots slots(object.mapFd("mf_config"), object.mapFd("mf_active"));

@@ -85,11 +85,12 @@ SyncReport syncInto(const loader::BpfObject& object, const NetSnapshot& net) {
   BpfMapView<mf_egress64_key, mf_egress> exact(object.mapFd("mf_egress64"));
   BpfMapView<uint32_t, mf_tunnel> tunnels(object.mapFd("mf_tunnels"));
   BpfMapView<mf_local_key, uint32_t> local(object.mapFd("mf_local_addrs"));
+  BpfMapView<uint32_t, mf_local_filter> localFilter(object.mapFd("mf_local_filter"));
   SyncTargets targets;
   targets.mesh = *Ipv6Prefix::parse(kMeshPrefix);
   targets.tunnels = {kBenchTunnel};
   targets.preferredLocal = {kBenchTunnel};
-  return RouteSync(egress, exact, tunnels, local).sync(net, targets);
+  return RouteSync(egress, exact, tunnels, local, localFilter).sync(net, targets);
 }
 
 std::string setUp(CountState& s, const loader::BpfObject& bench, uint64_t seed, uint32_t packets) {
