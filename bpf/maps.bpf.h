@@ -62,7 +62,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MF_MAX_SITES * MF_DIR_COUNT);
+	__uint(max_entries, MF_SITE_SLOTS * MF_DIR_COUNT);
 	__type(key, __u32);
 	__type(value, struct mf_counter);
 } mf_site_counters SEC(".maps");

@@ -410,7 +410,7 @@ int relay_tunnel_ingress(struct __sk_buff *skb)
 		}
 		ip6->hop_limit--;
 		mf_count(v.reason, len);
-		if (v.site_id < MF_MAX_SITES)
+		if (v.site_id < MF_SITE_SLOTS)
 			mf_count_site(v.site_id, MF_DIR_TO_SITE, len);
 		return bpf_redirect(v.egress_ifindex, 0);
 	}

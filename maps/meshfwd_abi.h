@@ -19,9 +19,13 @@
 
 /* Bump whenever a struct below or a map's shape changes. A daemon that finds
  * pinned maps of another version re-creates them (it never reinterprets). */
-#define MF_ABI_VERSION 2
+#define MF_ABI_VERSION 3
 
-#define MF_MAX_SITES 65536          /* entries in the egress LPM and per-site counters */
+#define MF_MAX_SITES 65536          /* site prefixes: egress LPM entries and site ids */
+/* Site ids run 1..MF_MAX_SITES; 0 is never handed out, so a zeroed egress
+ * entry counts no site. One more slot than sites keeps all MF_MAX_SITES
+ * prefixes countable. */
+#define MF_SITE_SLOTS (MF_MAX_SITES + 1)
 #define MF_MAX_TUNNELS 64           /* configured tunnel interfaces (relay) */
 #define MF_TUNNEL_SLOTS 4096        /* mf_tunnels array: one slot per ifindex modulo this */
 #define MF_FRAG_ENTRIES 16384       /* remembered first-fragment verdicts */
@@ -110,7 +114,7 @@ struct mf_egress_key {
 struct mf_egress {
 	__u32 ifindex;        /* must also be in mf_tunnels (at mf_tunnel_slot(ifindex)) */
 	__u32 mtu;            /* egress MTU for packet-too-big */
-	__u32 site_id;        /* index into mf_site_counters, < MF_MAX_SITES */
+	__u32 site_id;        /* index into mf_site_counters, < MF_SITE_SLOTS */
 	__u32 l2_len;         /* L2 header length of the egress device (0 for TUN/WireGuard) */
 };
 

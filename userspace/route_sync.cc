@@ -85,7 +85,7 @@ EgressPlan planEgress(const NetSnapshot& net, const Ipv6Prefix& mesh, const std:
     e.l2_len = *l2;
     e.site_id = 0;
     if (auto old = current.find(prefix); old != current.end() && old->second.site_id >= kFirstSiteId &&
-                                         old->second.site_id < MF_MAX_SITES && !usedIds.count(old->second.site_id)) {
+                                         old->second.site_id < MF_SITE_SLOTS && !usedIds.count(old->second.site_id)) {
       e.site_id = old->second.site_id;
       usedIds.insert(e.site_id);
     }
@@ -101,9 +101,9 @@ EgressPlan planEgress(const NetSnapshot& net, const Ipv6Prefix& mesh, const std:
       ++it;
       continue;
     }
-    while (next < MF_MAX_SITES && usedIds.count(next)) ++next;
-    if (next >= MF_MAX_SITES) {
-      plan.warnings.push_back("route " + it->first.str() + ": all " + std::to_string(MF_MAX_SITES - 1) +
+    while (next < MF_SITE_SLOTS && usedIds.count(next)) ++next;
+    if (next >= MF_SITE_SLOTS) {
+      plan.warnings.push_back("route " + it->first.str() + ": all " + std::to_string(MF_MAX_SITES) +
                               " site ids are in use; skipped");
       it = plan.entries.erase(it);
       continue;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <linux/if_arp.h>
 
+#include <cstdio>
 #include <cstring>
 #include <set>
+#include <vector>
 
 #include "userspace/local_filter.h"
 
@@ -86,6 +88,29 @@ TEST(RouteSyncSelect, SiteIdsStayWithTheirPrefix) {
   // id 1 still belongs to the prefix being removed this round: not reused yet.
   EXPECT_EQ(plan.entries.at(pfx("fd42:4242:4242:a::/64")).site_id, 2u);
   EXPECT_EQ(plan.entries.at(pfx("fd42:4242:4242:d::/64")).site_id, 3u);
+}
+
+// Every one of MF_MAX_SITES site prefixes gets its own counter row (ids
+// 1..MF_MAX_SITES, 0 stays "no site"); only a route beyond that is skipped.
+TEST(RouteSyncSelect, AllMaxSitesPrefixesGetSiteIdsAndOneMoreIsSkipped) {
+  NetSnapshot n = relayNet();
+  n.routes.clear();
+  char text[64];
+  for (uint32_t i = 0; i <= MF_MAX_SITES; ++i) {
+    std::snprintf(text, sizeof text, "fd42:4242:4242:%x::/64", i);
+    n.routes.push_back(route(text, {kWg0}));
+  }
+  EgressPlan plan = planEgress(n, kMesh, {kWg0}, {});
+  ASSERT_EQ(plan.entries.size(), static_cast<size_t>(MF_MAX_SITES));
+  std::vector<bool> seen(MF_SITE_SLOTS, false);
+  for (const auto& [prefix, e] : plan.entries) {
+    ASSERT_GE(e.site_id, kFirstSiteId);
+    ASSERT_LT(e.site_id, static_cast<uint32_t>(MF_SITE_SLOTS));
+    EXPECT_FALSE(seen[e.site_id]) << "site id " << e.site_id << " handed out twice";
+    seen[e.site_id] = true;
+  }
+  ASSERT_EQ(plan.warnings.size(), 1u);
+  EXPECT_EQ(plan.warnings[0], "route fd42:4242:4242:ffff::/64: all 65536 site ids are in use; skipped");
 }
 
 TEST(RouteSyncSelect, LowestMetricWinsForOnePrefix) {

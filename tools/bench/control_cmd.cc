@@ -39,8 +39,8 @@ std::shared_ptr<BenchCommand> addControlCommand(CLI::App& app) {
   auto flags = std::make_shared<std::pair<bool, bool>>();
   CLI::App* sub = app.add_subcommand(
       "control", "reload-to-datapath latency of `meshfwd run` (SIGHUP -> new policy generation in the pinned maps)");
-  sub->add_option("--sites", options->sites, "site route counts, ascending (default 2 4096 65535)")
-      ->check(CLI::Range(2u, static_cast<unsigned>(MF_MAX_SITES - 1)));
+  sub->add_option("--sites", options->sites, "site route counts, ascending (default 2 4096 65536)")
+      ->check(CLI::Range(2u, static_cast<unsigned>(MF_MAX_SITES)));
   sub->add_option("--reloads", options->reloads, "reloads per site count; figures are the median with min and max")
       ->check(CLI::Range(1u, 1000u));
   sub->add_option("--meshfwd", options->meshfwdBinary, "the meshfwd binary to run")->capture_default_str();

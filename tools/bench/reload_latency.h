@@ -21,9 +21,8 @@ inline constexpr double kReloadGoalMs = 50.0;
 
 struct ReloadOptions {
   std::string meshfwdBinary;                   // the `meshfwd` to run
-  // Ascending; routes are added between rows. 65,535 is the most site ids
-  // the maps have (MF_MAX_SITES less the reserved one).
-  std::vector<uint32_t> sites{2, 4096, 65535};
+  // Ascending; routes are added between rows. 65,536 is MF_MAX_SITES.
+  std::vector<uint32_t> sites{2, 4096, 65536};
   uint32_t reloads = 9;                        // per row; each flips the port range
   std::string workDir;                         // config and daemon log
 };

@@ -126,8 +126,8 @@ std::string syncRun(CountState& s) {
   SyncReport add, noop, del;
   s.addMs.push_back(millis([&] { add = syncInto(s.syncObject, *snap); }));
   if (!add.ok()) return add.errors.front();
-  // Fewer than asked is a finding, not a failure (site ids run out at
-  // MF_MAX_SITES - 1, id 0 being reserved): reported with the warning.
+  // Fewer than asked is a finding, not a failure (e.g. more routes than
+  // MF_MAX_SITES site ids): reported with the warning.
   if (add.egress.adds.empty()) return "sync added no route";
   s.synced = add.egress.adds.size();
   if (s.synced != s.sites && !add.warnings.empty()) s.syncNote = add.warnings.front();
