@@ -26,20 +26,24 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # --no-install-recommends keeps daemons we only use as test peers from
-  # pulling in more; radvd/keepalived services are stopped below.
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# Debian starts packaged daemons on install; meshfwd tests start their own
-# copies inside namespaces, so the host copies must not run.
-for svc in radvd keepalived prometheus prometheus-node-exporter; do
-  if command -v systemctl >/dev/null && systemctl is-active -q "$svc" 2>/dev/null; then
-    systemctl stop "$svc" || true
+  # radvd, keepalived and prometheus are only test peers: the tests start
+  # their own copies inside namespaces. Debian would start the packaged
+  # services on install, so a policy-rc.d forbids that for this install
+  # alone. Daemons already running on the host are none of our business
+  # and are left alone (they cannot reach the test namespaces).
+  policy=/usr/sbin/policy-rc.d ours=
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    ours=1
+    trap 'rm -f "$policy"' EXIT
   fi
-done
-pkill -x radvd 2>/dev/null || true
-pkill -x keepalived 2>/dev/null || true
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ -n $ours ]]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
+fi
 
 # bpffs: mounted by systemd on most hosts, not on these machines.
 if ! mountpoint -q /sys/fs/bpf; then

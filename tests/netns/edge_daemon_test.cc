@@ -199,6 +199,10 @@ TEST(EdgeDaemon, CleanupRemovesWhatAKilledDaemonLeftAndARestartRestoresTheTunnel
   EXPECT_EQ(cleanup.exitCode, 0) << cleanup.describe();
   EXPECT_NE(cleanup.out.find("removed lan.vr51 and its virtual address fe80::51"), std::string::npos) << cleanup.out;
   EXPECT_NE(cleanup.out.find("routing tunnel " + lab.tunnelName(0) + " down"), std::string::npos) << cleanup.out;
+  EXPECT_NE(cleanup.out.find("routing tunnel " + lab.tunnelName(0) + " silenced"), std::string::npos) << cleanup.out;
+  // No persistent keepalive left to reach the relay on the old session.
+  EXPECT_NE(lab.edge(0).run({"wg", "show", lab.tunnelName(0), "persistent-keepalive"}).out.find("\toff"),
+            std::string::npos);
   EXPECT_FALSE(lab.holdsVip(0));
   EXPECT_FALSE(lab.linkExists(0, lab.macvlanName()));
   EXPECT_FALSE(lab.tunnelUp(0));

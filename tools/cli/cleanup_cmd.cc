@@ -1,6 +1,7 @@
 // meshfwd cleanup --role edge: removes what the VRRP router of a daemon
 // that died without stop() left on the box (DESIGN.md §6): the macvlan
-// with the VIP on it, the routing tunnel up, the datapath's master flag.
+// with the VIP on it, the routing tunnel up (and still sending keepalives:
+// see vrrp::silenceNow), the datapath's master flag.
 // Otherwise the box stays a second master. The systemd unit runs it from
 // ExecStopPost, so it must be idempotent and quiet about what is absent.
 #include "tools/cli/cleanup_cmd.h"
@@ -12,6 +13,7 @@
 #include "userspace/vrrp_edge_state.h"
 #include "userspace/vrrp_names.h"
 #include "userspace/vrrp_netlink.h"
+#include "userspace/vrrp_wireguard.h"
 
 namespace meshfwd::cli {
 
@@ -54,6 +56,25 @@ int runCleanup(const CleanupArgs& args) {
       errors.push_back(e);
     else
       std::printf("routing tunnel %s down\n", config.tunnel.c_str());
+  }
+  // Down is not silent: wireguard-go keeps sending persistent keepalives on
+  // its last session through a down TUN, and the relay would move the
+  // site's endpoint back to this box, away from the live master.
+  if (!config.tunnel.empty() && vrrp::ifindexOf(config.tunnel) != 0) {
+    std::string keepalive;  // "<peer>\t<seconds|off>" per peer
+    if (auto e = vrrp::runWg({"show", config.tunnel, "persistent-keepalive"}, &keepalive); !e.empty()) {
+      errors.push_back("routing tunnel " + config.tunnel + ": wg show: " + e);
+    } else if (!keepalive.empty() && keepalive.find("\toff") == std::string::npos) {
+      std::string keyError;
+      std::string peer = vrrp::relayPeerKey(config.tunnel, &keyError);
+      if (peer.empty())
+        errors.push_back(keyError);
+      else if (auto e = vrrp::silenceNow(config.tunnel, peer); !e.empty())
+        errors.push_back("routing tunnel " + config.tunnel + ": " + e);
+      else
+        std::printf("routing tunnel %s silenced (relay peer re-added without keepalive or session)\n",
+                    config.tunnel.c_str());
+    }
   }
   std::string detail;
   if (vrrp::writeEdgeState(false, vrrp::virtualMac(config.vrrp->vrid), &detail) == vrrp::EdgeStateWrite::Failed)
