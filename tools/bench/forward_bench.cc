@@ -168,7 +168,7 @@ Spread pairRatio(const std::vector<ForwardCell>& cells, const std::string& shape
   std::vector<double> r;
   for (size_t i = 0; i < a->routerNs.size() && i < b->routerNs.size(); ++i)
     r.push_back(b->routerNs[i] > 0 ? a->routerNs[i] / b->routerNs[i] : 0);
-  return spreadOfSamples(r);
+  return spreadOf(r);
 }
 
 std::vector<LoadPackets> selectLoads(std::vector<LoadPackets> all, const std::vector<std::string>& names) {
@@ -184,17 +184,6 @@ std::vector<LoadPackets> selectLoads(std::vector<LoadPackets> all, const std::ve
 bool ForwardOptions::runsMode(RouterMode mode) const {
   if (mode == RouterMode::Baseline || modes.empty()) return true;
   return std::find(modes.begin(), modes.end(), modeName(mode)) != modes.end();
-}
-
-Spread spreadOfSamples(std::vector<double> samples) {
-  Spread s;
-  if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
-  size_t n = samples.size();
-  s.min = samples.front();
-  s.max = samples.back();
-  s.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
-  return s;
 }
 
 std::string runForward(const ForwardOptions& options, ForwardResult& out, std::ostream* progress) {

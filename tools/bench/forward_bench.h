@@ -70,6 +70,4 @@ struct ForwardResult {
 // removes everything again. "" or the error (then `out` is incomplete).
 std::string runForward(const ForwardOptions& options, ForwardResult& out, std::ostream* progress);
 
-Spread spreadOfSamples(std::vector<double> samples);
-
 }  // namespace meshfwd::bench

@@ -1,39 +1,18 @@
 #include "tools/bench/forward_report.h"
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
+#include "tools/bench/report_text.h"
+
 namespace meshfwd::bench {
 
 namespace {
 
-std::string num(double v, const char* format = "%.0f") {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-std::string range(const Spread& s, const char* format = "%.0f") {
-  return num(s.median, format) + " (" + num(s.min, format) + ".." + num(s.max, format) + ")";
-}
-
-std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
-}
-
-std::string kernelRelease() {
-  utsname u{};
-  return uname(&u) == 0 ? u.release : "unknown";
-}
-
-std::string jsonSpread(const Spread& s) {
-  return "{\"median\": " + num(s.median, "%.3f") + ", \"min\": " + num(s.min, "%.3f") + ", \"max\": " +
-         num(s.max, "%.3f") + "}";
-}
+std::string num(double v, const char* format = "%.0f") { return formatNumber(v, format); }
+std::string range(const Spread& s, const char* format = "%.0f") { return formatSpread(s, format); }
 
 }  // namespace
 
@@ -47,24 +26,24 @@ void printForwardTable(std::ostream& out, const ForwardResult& r) {
       << o.runs << " runs\n"
       << "  cpu = sender thread + ksoftirqd CPU time per offered packet; router = cpu - baseline of the same run\n"
       << "  and load; vs (b) = router / router of (b), run by run. median (min..max)\n";
-  for (RouterMode m : kRouterModes) out << "    " << pad(modeName(m), 14) << modeTitle(m) << "\n";
+  for (RouterMode m : kRouterModes) out << "    " << padRight(modeName(m), 14) << modeTitle(m) << "\n";
   out << "\n"
-      << pad("shape", 6) << pad("mode", 14) << pad("load", 18) << pad("cpu ns/pkt", 22) << pad("router ns/pkt", 22)
-      << pad("vs (b)", 20) << pad("delivered %", 22) << (r.options.profile ? "bpf ns/pkt" : "") << "\n";
+      << padRight("shape", 6) << padRight("mode", 14) << padRight("load", 18) << padRight("cpu ns/pkt", 22) << padRight("router ns/pkt", 22)
+      << padRight("vs (b)", 20) << padRight("delivered %", 22) << (r.options.profile ? "bpf ns/pkt" : "") << "\n";
   for (const ForwardCell& c : r.cells) {
-    Spread delivered = spreadOfSamples(c.delivered);
+    Spread delivered = spreadOf(c.delivered);
     delivered.median *= 100;
     delivered.min *= 100;
     delivered.max *= 100;
     bool base = c.mode == RouterMode::Baseline;
-    out << pad(c.shape, 6) << pad(modeName(c.mode), 14) << pad(loadName(c.load), 18)
-        << pad(range(spreadOfSamples(c.cpuNs)), 22) << pad(base ? "-" : range(spreadOfSamples(c.routerNs)), 22)
-        << pad(base ? "-" : range(spreadOfSamples(c.ratioToB), "%.2f"), 20) << pad(range(delivered, "%.1f"), 22)
-        << (r.options.profile ? range(spreadOfSamples(c.bpfNs)) : "") << "\n";
+    out << padRight(c.shape, 6) << padRight(modeName(c.mode), 14) << padRight(loadName(c.load), 18)
+        << padRight(range(spreadOf(c.cpuNs)), 22) << padRight(base ? "-" : range(spreadOf(c.routerNs)), 22)
+        << padRight(base ? "-" : range(spreadOf(c.ratioToB), "%.2f"), 20) << padRight(range(delivered, "%.1f"), 22)
+        << (r.options.profile ? range(spreadOf(c.bpfNs)) : "") << "\n";
   }
   out << "\ngoals (router shares, ratio taken run by run):\n";
   for (const ForwardGoal& g : r.goals) {
-    out << "  " << pad(g.shape, 5) << pad(g.what, 62) << modeName(g.mode) << "/" << modeName(g.against) << " = "
+    out << "  " << padRight(g.shape, 5) << padRight(g.what, 62) << modeName(g.mode) << "/" << modeName(g.against) << " = "
         << range(g.ratio, "%.2f") << " (limit " << num(g.limit, "%.2f") << "): " << (g.met() ? "MET" : "NOT MET")
         << "\n";
   }
@@ -80,12 +59,12 @@ void printForwardJson(std::ostream& out, const ForwardResult& r) {
   for (size_t i = 0; i < r.cells.size(); ++i) {
     const ForwardCell& c = r.cells[i];
     out << (i ? ", " : "") << "{\"shape\": \"" << c.shape << "\", \"mode\": \"" << modeName(c.mode)
-        << "\", \"load\": \"" << loadName(c.load) << "\", \"cpu_ns_per_packet\": " << jsonSpread(spreadOfSamples(c.cpuNs))
-        << ", \"router_ns_per_packet\": " << jsonSpread(spreadOfSamples(c.routerNs))
-        << ", \"ratio_to_b\": " << jsonSpread(spreadOfSamples(c.ratioToB))
-        << ", \"delivered_fraction\": " << jsonSpread(spreadOfSamples(c.delivered))
-        << ", \"offered_pps\": " << jsonSpread(spreadOfSamples(c.offeredPps));
-    if (r.options.profile) out << ", \"bpf_ns_per_packet\": " << jsonSpread(spreadOfSamples(c.bpfNs));
+        << "\", \"load\": \"" << loadName(c.load) << "\", \"cpu_ns_per_packet\": " << jsonSpread(spreadOf(c.cpuNs))
+        << ", \"router_ns_per_packet\": " << jsonSpread(spreadOf(c.routerNs))
+        << ", \"ratio_to_b\": " << jsonSpread(spreadOf(c.ratioToB))
+        << ", \"delivered_fraction\": " << jsonSpread(spreadOf(c.delivered))
+        << ", \"offered_pps\": " << jsonSpread(spreadOf(c.offeredPps));
+    if (r.options.profile) out << ", \"bpf_ns_per_packet\": " << jsonSpread(spreadOf(c.bpfNs));
     out << "}";
   }
   out << "], \"goals\": [";

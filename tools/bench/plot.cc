@@ -60,7 +60,7 @@ std::string plotForward(const ForwardResult& result, const std::string& relative
         Spread s;
         for (const ForwardCell& c : result.cells)
           if (c.shape == shape && c.mode == m && c.load == load) {
-            s = spreadOfSamples(c.routerNs);
+            s = spreadOf(c.routerNs);
             any = true;
           }
         d << " " << s.median << " " << s.min << " " << s.max;

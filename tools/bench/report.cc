@@ -1,41 +1,23 @@
 #include "tools/bench/report.h"
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
+#include "tools/bench/report_text.h"
+
 namespace meshfwd::bench {
 
 namespace {
 
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
-std::string withRange(const Spread& s) { return fixed(s.median) + " (" + fixed(s.min) + ".." + fixed(s.max) + ")"; }
-
-std::string kernelRelease() {
-  utsname u{};
-  return uname(&u) == 0 ? u.release : "unknown";
-}
+std::string fixed(double v) { return formatNumber(v, "%.1f"); }
+std::string withRange(const Spread& s) { return formatSpread(s, "%.1f"); }
 
 const RowResult* targetRow(const std::vector<RowResult>& results) {
   for (const RowResult& r : results)
     if (r.row->allowedPath) return &r;
   return nullptr;
-}
-
-std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
-}
-
-std::string jsonSpread(const Spread& s) {
-  return "{\"median\": " + fixed(s.median) + ", \"min\": " + fixed(s.min) + ", \"max\": " + fixed(s.max) + "}";
 }
 
 }  // namespace
@@ -49,11 +31,11 @@ void printTable(std::ostream& out, const RunInfo& info, const std::vector<RowRes
       << "  floor = empty program of the same hook and repeat, timed in the same run; rows that build an\n"
       << "  ICMPv6 error run once per call (a repeat would run on the error), the others " << info.repeat
       << " times\n\n";
-  out << pad("group", 12) << pad("path", 30) << pad("hook", 5) << pad("repeat", 7) << pad("ns/packet", 25)
-      << pad("floor", 22) << "above floor\n";
+  out << padRight("group", 12) << padRight("path", 30) << padRight("hook", 5) << padRight("repeat", 7) << padRight("ns/packet", 25)
+      << padRight("floor", 22) << "above floor\n";
   for (const RowResult& r : results) {
-    out << pad(r.row->group, 12) << pad(r.row->path, 30) << pad(hookName(r.row->hook), 5)
-        << pad(std::to_string(r.repeat), 7) << pad(withRange(r.nsPerPacket), 25) << pad(withRange(r.floor), 22)
+    out << padRight(r.row->group, 12) << padRight(r.row->path, 30) << padRight(hookName(r.row->hook), 5)
+        << padRight(std::to_string(r.repeat), 7) << padRight(withRange(r.nsPerPacket), 25) << padRight(withRange(r.floor), 22)
         << withRange(r.aboveFloor) << "\n";
   }
   if (const RowResult* t = targetRow(results)) {
@@ -72,8 +54,8 @@ void printJson(std::ostream& out, const RunInfo& info, const std::vector<RowResu
     const RowResult& r = results[i];
     out << (i ? ", " : "") << "{\"group\": \"" << r.row->group << "\", \"path\": \"" << r.row->path
         << "\", \"program\": \"" << r.row->program << "\", \"hook\": \"" << hookName(r.row->hook)
-        << "\", \"repeat\": " << r.repeat << ", \"ns_per_packet\": " << jsonSpread(r.nsPerPacket)
-        << ", \"floor\": " << jsonSpread(r.floor) << ", \"above_floor\": " << jsonSpread(r.aboveFloor) << "}";
+        << "\", \"repeat\": " << r.repeat << ", \"ns_per_packet\": " << jsonSpread(r.nsPerPacket, "%.1f")
+        << ", \"floor\": " << jsonSpread(r.floor, "%.1f") << ", \"above_floor\": " << jsonSpread(r.aboveFloor, "%.1f") << "}";
   }
   out << "]";
   if (const RowResult* t = targetRow(results)) {

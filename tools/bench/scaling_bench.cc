@@ -144,7 +144,7 @@ std::string syncRun(CountState& s) {
 Spread ratioSpread(const std::vector<double>& a, const std::vector<double>& b) {
   std::vector<double> r;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) r.push_back(b[i] > 0 ? a[i] / b[i] : 0);
-  return spreadOfSamples(r);
+  return spreadOf(r);
 }
 
 }  // namespace
@@ -190,13 +190,13 @@ std::string runScaling(const ScalingOptions& options, ScalingResult& out) {
   for (const auto& s : counts) {
     ScalingPoint p;
     p.sites = s->sites;
-    p.lookupExactNs = spreadOfSamples(s->lookupExact);
-    p.lookupLpmNs = spreadOfSamples(s->lookupLpm);
-    p.floorNs = spreadOfSamples(s->floor);
-    p.snapshotMs = spreadOfSamples(s->snapshotMs);
-    p.syncAddMs = spreadOfSamples(s->addMs);
-    p.syncNoopMs = spreadOfSamples(s->noopMs);
-    p.syncDeleteMs = spreadOfSamples(s->deleteMs);
+    p.lookupExactNs = spreadOf(s->lookupExact);
+    p.lookupLpmNs = spreadOf(s->lookupLpm);
+    p.floorNs = spreadOf(s->floor);
+    p.snapshotMs = spreadOf(s->snapshotMs);
+    p.syncAddMs = spreadOf(s->addMs);
+    p.syncNoopMs = spreadOf(s->noopMs);
+    p.syncDeleteMs = spreadOf(s->deleteMs);
     p.synced = s->synced;
     p.syncNote = s->syncNote;
     // Memory as a relay of this many sites holds it: sync once more.

@@ -1,39 +1,18 @@
 #include "tools/bench/scaling_report.h"
 
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
+#include "tools/bench/report_text.h"
+
 namespace meshfwd::bench {
 
 namespace {
 
-std::string num(double v, const char* format = "%.1f") {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-std::string range(const Spread& s, const char* format = "%.1f") {
-  return num(s.median, format) + " (" + num(s.min, format) + ".." + num(s.max, format) + ")";
-}
-
-std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
-}
-
-std::string jsonSpread(const Spread& s) {
-  return "{\"median\": " + num(s.median, "%.3f") + ", \"min\": " + num(s.min, "%.3f") + ", \"max\": " +
-         num(s.max, "%.3f") + "}";
-}
-
-std::string kernelRelease() {
-  utsname u{};
-  return uname(&u) == 0 ? u.release : "unknown";
-}
+std::string num(double v, const char* format = "%.1f") { return formatNumber(v, format); }
+std::string range(const Spread& s, const char* format = "%.1f") { return formatSpread(s, format); }
 
 }  // namespace
 
@@ -44,13 +23,13 @@ void printScalingTable(std::ostream& out, const ScalingResult& r) {
       << r.packets << " random destinations, repeat " << r.repeat << ")\n"
       << "  sync: netlink snapshot and RouteSync::sync into fresh relay maps, as the daemon does; " << r.runs
       << " runs, median (min..max)\n\n";
-  out << pad("sites", 7) << pad("lookup exact+LPM ns", 24) << pad("lookup LPM only ns", 24) << pad("floor ns", 20)
-      << pad("snapshot ms", 25) << pad("sync add ms", 25) << pad("re-sync no-op ms", 25) << pad("sync delete ms", 25)
+  out << padRight("sites", 7) << padRight("lookup exact+LPM ns", 24) << padRight("lookup LPM only ns", 24) << padRight("floor ns", 20)
+      << padRight("snapshot ms", 25) << padRight("sync add ms", 25) << padRight("re-sync no-op ms", 25) << padRight("sync delete ms", 25)
       << "map memlock KiB\n";
   for (const ScalingPoint& p : r.points) {
-    out << pad(std::to_string(p.sites), 7) << pad(range(p.lookupExactNs), 24) << pad(range(p.lookupLpmNs), 24)
-        << pad(range(p.floorNs), 20) << pad(range(p.snapshotMs), 25) << pad(range(p.syncAddMs), 25)
-        << pad(range(p.syncNoopMs), 25) << pad(range(p.syncDeleteMs), 25) << num(p.memlockTotal / 1024.0, "%.0f")
+    out << padRight(std::to_string(p.sites), 7) << padRight(range(p.lookupExactNs), 24) << padRight(range(p.lookupLpmNs), 24)
+        << padRight(range(p.floorNs), 20) << padRight(range(p.snapshotMs), 25) << padRight(range(p.syncAddMs), 25)
+        << padRight(range(p.syncNoopMs), 25) << padRight(range(p.syncDeleteMs), 25) << num(p.memlockTotal / 1024.0, "%.0f")
         << "\n";
   }
   for (const ScalingPoint& p : r.points)
@@ -60,13 +39,13 @@ void printScalingTable(std::ostream& out, const ScalingResult& r) {
     std::string a = std::to_string(r.points.back().sites), b = std::to_string(r.points.front().sites);
     out << "\nlookup " << a << " vs " << b << " sites, run by run: exact+LPM (product) "
         << range(r.lookupRatioExact, "%.2f") << "x, LPM trie alone " << range(r.lookupRatioLpm, "%.2f") << "x\n";
-    out << "\nmap memlock by map (KiB):\n" << pad("map", 20);
-    for (const ScalingPoint& p : r.points) out << pad(std::to_string(p.sites), 10);
+    out << "\nmap memlock by map (KiB):\n" << padRight("map", 20);
+    for (const ScalingPoint& p : r.points) out << padRight(std::to_string(p.sites), 10);
     out << "\n";
     for (size_t m = 0; m < r.points.front().memlock.size(); ++m) {
-      out << pad(r.points.front().memlock[m].first, 20);
+      out << padRight(r.points.front().memlock[m].first, 20);
       for (const ScalingPoint& p : r.points)
-        out << pad(m < p.memlock.size() ? num(p.memlock[m].second / 1024.0, "%.0f") : "-", 10);
+        out << padRight(m < p.memlock.size() ? num(p.memlock[m].second / 1024.0, "%.0f") : "-", 10);
       out << "\n";
     }
   }
