@@ -331,21 +331,34 @@ void VrrpRouter::sendNaBurst(uint32_t remaining) {
 
 void VrrpRouter::setTunnel(bool up) {
   if (config_.tunnel.empty()) return;
-  if (auto e = vrrp::setLinkUp(config_.tunnel, up); !e.empty()) {
-    log(LogLevel::Warning, e);
-    return;
-  }
   if (!up) {
+    if (auto e = vrrp::setLinkUp(config_.tunnel, false); !e.empty()) {
+      log(LogLevel::Warning, e);
+      return;
+    }
     // A down link does not stop wireguard-go's keepalives (vrrp_wireguard.h).
     if (auto e = vrrp::silenceNow(config_.tunnel, relayPeer_); !e.empty()) log(LogLevel::Warning, e);
     return;
   }
-  if (auto e = vrrp::restoreRoutes(vrrp::ifindexOf(config_.tunnel), tunnelRoutes_); !e.empty())
-    log(LogLevel::Warning, e);
   // The relay learns the site's endpoint and session from a fresh
-  // handshake: start one now rather than at the next re-key.
+  // handshake: start one now rather than at the next re-key. The peer is
+  // re-created while the link is still down, before its routes come back:
+  // the other way round, the first packet routed into the tunnel starts a
+  // handshake on the old peer, and the re-created peer's keepalive sends a
+  // second one moments later. The relay ignores an initiation that comes
+  // within 20 ms of the previous one from the same key (flood), or with the
+  // same timestamp (replay, ~16 ms resolution), keeps the first session
+  // (the removed peer's, which this router no longer has), and the site
+  // waits REKEY_TIMEOUT, 5 s, for the retry (found by the lab: a 5005 ms
+  // loss window). One peer, one initiation.
   if (auto e = vrrp::handshakeNow(config_.tunnel, relayPeer_, keepaliveSeconds_); !e.empty())
     log(LogLevel::Warning, "no immediate handshake: " + e);
+  if (auto e = vrrp::setLinkUp(config_.tunnel, true); !e.empty()) {
+    log(LogLevel::Warning, e);
+    return;
+  }
+  if (auto e = vrrp::restoreRoutes(vrrp::ifindexOf(config_.tunnel), tunnelRoutes_); !e.empty())
+    log(LogLevel::Warning, e);
 }
 
 void VrrpRouter::scheduleResolve(std::chrono::milliseconds delay) {
