@@ -5,9 +5,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "tests/support/scratch_file.h"
 #include "tools/cli/check_config_cmd.h"
 #include "userspace/config_file.h"
 #include "userspace/nft_render.h"
@@ -24,8 +23,8 @@ struct CommandRun {
 };
 
 CommandRun meshfwd(const std::string& args) {
-  std::string errPath = ::testing::TempDir() + "/config_cli_test.err";
-  std::string command = std::string(MESHFWD_BINARY) + " " + args + " 2>" + errPath;
+  test::ScratchFile err("config_cli_test", ".err");
+  std::string command = std::string(MESHFWD_BINARY) + " " + args + " 2>" + err.path();
   CommandRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return run;
@@ -33,10 +32,7 @@ CommandRun meshfwd(const std::string& args) {
   while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
   int status = pclose(pipe);
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(errPath);
-  std::stringstream text;
-  text << err.rdbuf();
-  run.err = text.str();
+  run.err = err.read();
   return run;
 }
 
@@ -55,9 +51,10 @@ TEST(ConfigCheckCommand, GoodFilesExitZeroWithASummary) {
 }
 
 TEST(ConfigCheckCommand, BadFilePrintsEveryErrorAndExitsOne) {
-  std::string path = ::testing::TempDir() + "/config_cli_test.toml";
-  std::ofstream(path) << "role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = \"eth0\"\n[mesh]\n"
-                         "prefix = \"fd00::/64\"\n[guard]\nhandshake_rate_limt = true\n";
+  test::ScratchFile file("config_cli_test", ".toml");
+  const std::string& path = file.path();
+  file.write("role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = \"eth0\"\n[mesh]\n"
+             "prefix = \"fd00::/64\"\n[guard]\nhandshake_rate_limt = true\n");
   CommandRun r = meshfwd("check-config " + path);
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.out, "");
@@ -89,9 +86,10 @@ TEST(RenderNftCommand, PrintsTheRendererOutputForTheConfig) {
 }
 
 TEST(RenderNftCommand, ListenPortFlagFillsTheHole) {
-  std::string path = ::testing::TempDir() + "/config_cli_test_noport.toml";
-  std::ofstream(path) << "role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = \"wg0\"\n[mesh]\n"
-                         "prefix = \"fd00::/48\"\n";
+  test::ScratchFile file("config_cli_test_noport", ".toml");
+  const std::string& path = file.path();
+  file.write("role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = \"wg0\"\n[mesh]\n"
+             "prefix = \"fd00::/48\"\n");
   CommandRun r = meshfwd("render-nft --role relay --config " + path);
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.out, "");

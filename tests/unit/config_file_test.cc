@@ -4,8 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 
+#include "tests/support/scratch_file.h"
 #include "userspace/config_file.h"
 
 namespace meshfwd {
@@ -316,8 +316,9 @@ TEST(ConfigFile, UnreadableFileIsOneError) {
 }
 
 TEST(ConfigFile, LoadsFromDiskWithThePathInErrors) {
-  std::string path = ::testing::TempDir() + "/config_file_test.toml";
-  std::ofstream(path) << "role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = 7\n[mesh]\nprefix = \"fd00::/48\"\n";
+  test::ScratchFile file("config_file_test", ".toml");
+  const std::string& path = file.path();
+  file.write("role = \"relay\"\n[interfaces]\nuplink = \"eth0\"\ntunnel = 7\n[mesh]\nprefix = \"fd00::/48\"\n");
   ConfigLoad load = loadConfigFile(path);
   ASSERT_EQ(load.errors.size(), 1u);
   EXPECT_EQ(load.errors[0].str(), path + ":4:10: [interfaces] tunnel must be a string, not an integer");

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <set>
 #include <stdexcept>
 
+#include "tests/support/scratch_file.h"
 #include "userspace/config_file.h"
 #include "userspace/nft_render.h"
 
@@ -81,9 +81,9 @@ NftResult nftCheck(const std::string& ruleset) {
   const char* nft = access("/usr/sbin/nft", X_OK) == 0 ? "/usr/sbin/nft" : nullptr;
   if (!nft) ADD_FAILURE() << "nft is not installed (apt-get install nftables): the ruleset cannot be checked";
   if (!nft) return {};
-  std::string path = ::testing::TempDir() + "/nft_render_test.nft";
-  std::ofstream(path) << ruleset;
-  std::string command = std::string(nft) + " -c -f - < " + path + " 2>&1";
+  test::ScratchFile file("nft_render_test", ".nft");
+  file.write(ruleset);
+  std::string command = std::string(nft) + " -c -f - < " + file.path() + " 2>&1";
   NftResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
