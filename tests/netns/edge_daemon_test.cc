@@ -188,6 +188,15 @@ TEST(EdgeDaemon, CleanupRemovesWhatAKilledDaemonLeftAndARestartRestoresTheTunnel
   ASSERT_TRUE(eventually("the daemon becomes VRRP master", masterDown(200) + kMargin, [&] { return lab.holdsVip(0); }))
       << lab.routerLog(0);
   ASSERT_TRUE(eventually("the master brings the routing tunnel up", 5s, [&] { return lab.tunnelUp(0); }));
+  // The link goes up before the relay peer is re-added with its keepalive:
+  // a kill in between would leave nothing to silence (CI caught that race).
+  auto keepalive = [&] { return lab.edge(0).run({"wg", "show", lab.tunnelName(0), "persistent-keepalive"}).out; };
+  ASSERT_TRUE(eventually("the master re-adds the relay peer with its keepalive", 5s,
+                         [&] {
+                           std::string line = keepalive();  // "<peer>\t<seconds|off>"
+                           return line.find('\t') != std::string::npos && line.find("\toff") == std::string::npos;
+                         }))
+      << keepalive();
 
   // SIGKILL: nothing runs the stop path; a second master would stay.
   lab.killRouter(0);
@@ -201,8 +210,7 @@ TEST(EdgeDaemon, CleanupRemovesWhatAKilledDaemonLeftAndARestartRestoresTheTunnel
   EXPECT_NE(cleanup.out.find("routing tunnel " + lab.tunnelName(0) + " down"), std::string::npos) << cleanup.out;
   EXPECT_NE(cleanup.out.find("routing tunnel " + lab.tunnelName(0) + " silenced"), std::string::npos) << cleanup.out;
   // No persistent keepalive left to reach the relay on the old session.
-  EXPECT_NE(lab.edge(0).run({"wg", "show", lab.tunnelName(0), "persistent-keepalive"}).out.find("\toff"),
-            std::string::npos);
+  EXPECT_NE(keepalive().find("\toff"), std::string::npos) << keepalive();
   EXPECT_FALSE(lab.holdsVip(0));
   EXPECT_FALSE(lab.linkExists(0, lab.macvlanName()));
   EXPECT_FALSE(lab.tunnelUp(0));
