@@ -188,8 +188,9 @@ TEST(EdgeDaemon, CleanupRemovesWhatAKilledDaemonLeftAndARestartRestoresTheTunnel
   ASSERT_TRUE(eventually("the daemon becomes VRRP master", masterDown(200) + kMargin, [&] { return lab.holdsVip(0); }))
       << lab.routerLog(0);
   ASSERT_TRUE(eventually("the master brings the routing tunnel up", 5s, [&] { return lab.tunnelUp(0); }));
-  // The link goes up before the relay peer is re-added with its keepalive:
-  // a kill in between would leave nothing to silence (CI caught that race).
+  // Poll the state the kill must find, the relay peer with its keepalive,
+  // not just one sign of it: CI once killed a master that had its link up
+  // but not yet its keepalive, which left nothing to silence.
   auto keepalive = [&] { return lab.edge(0).run({"wg", "show", lab.tunnelName(0), "persistent-keepalive"}).out; };
   ASSERT_TRUE(eventually("the master re-adds the relay peer with its keepalive", 5s,
                          [&] {
