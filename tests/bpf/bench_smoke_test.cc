@@ -25,6 +25,8 @@ const std::vector<Row> kRows{
     {"relay_tc", "fwd_icmp_echo"},
     {"relay_tc", "fwd_icmp_error_related"},
     {"relay_tc", "reject_policy_build_1_3"},
+    {"relay_tc", "flood_wrong_port_ratelimited"},
+    {"relay_tc", "flood_wrong_dest_ratelimited"},
     {"relay_tc", "time_exceeded_build"},
     {"relay_tc", "packet_too_big_build"},
     {"relay_tc", "fwd_first_fragment"},

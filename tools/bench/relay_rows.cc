@@ -1,10 +1,13 @@
 #include "tools/bench/relay_rows.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 
+#include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "loader/map_ops.h"
 #include "loader/test_run.h"
@@ -30,6 +33,7 @@ constexpr uint8_t kForwardHopLimit = 255;  // stays > 1 through every repeat of 
 constexpr uint16_t kNotMeshPort = 22;
 constexpr uint16_t kPeerPort = 40001;
 constexpr uint16_t kOtherUplinkPort = 443;
+constexpr uint32_t kIcmpBucket = 0;  // MF_BUCKET_ICMP (bpf/maps.bpf.h): generated ICMPv6 errors
 
 Bytes eth6(const Bytes& l3) { return test::withEthernet(l3, kRelayMac, kPeerMac, 0x86dd); }
 Bytes eth4(const Bytes& l3) { return test::withEthernet(l3, kRelayMac, kPeerMac, 0x0800); }
@@ -106,12 +110,12 @@ std::string RelayBench::seedMaps(const SitePlan& plan, const BenchNetns& netns) 
 // Two departures, both so that a row times the path it names: the ICMPv6
 // error limit is off, or the reject rows would time "rate-limited" after
 // the burst; and the handshake limit is set per guard row.
-std::string RelayBench::applyConfig(GuardLimit limit) const {
+std::string RelayBench::applyConfig(GuardLimit limit, IcmpLimit icmp) const {
   Config config;
   config.role = Role::Relay;
   config.meshPrefix = *Ipv6Prefix::parse(kMeshPrefix);
   config.ports = {kMeshPortLo, kMeshPortHi};
-  config.icmpErrors = {0, 0};
+  config.icmpErrors = icmp == IcmpLimit::Spent ? RateLimit{1, 1} : RateLimit{0, 0};
   config.guard.handshakeRateLimit = limit != GuardLimit::Off;
   if (limit == GuardLimit::OnUnderLimit) config.guard.handshake = {1000000, 1000000};
   if (limit == GuardLimit::OnOverLimit) config.guard.handshake = {1, 1};
@@ -126,6 +130,19 @@ std::string RelayBench::applyConfig(GuardLimit limit) const {
   BpfConfigSlots slots(object_.mapFd("mf_config"), object_.mapFd("mf_active"));
   ApplyResult applied = applyGeneration(slots, buildMfConfig(config, inputs));
   return applied.ok ? "" : applied.error;
+}
+
+// No token on any CPU, refilled at 1/s: the rows that need it run for
+// milliseconds after this, so every packet finds the bucket empty.
+std::string RelayBench::emptyIcmpBuckets() const {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // bpf_ktime_get_ns's clock
+  uint64_t nowNs = uint64_t(now.tv_sec) * 1000000000ull + uint64_t(now.tv_nsec);
+  std::vector<mf_bucket> perCpu(static_cast<size_t>(libbpf_num_possible_cpus()), mf_bucket{0, nowNs});
+  uint32_t key = kIcmpBucket;
+  if (bpf_map_update_elem(object_.mapFd("mf_buckets"), &key, perCpu.data(), BPF_ANY) != 0)
+    return updateError("mf_buckets", -errno);
+  return "";
 }
 
 void RelayBench::buildPackets(SitePlan& plan, uint32_t n) {
@@ -182,6 +199,13 @@ void RelayBench::buildPackets(SitePlan& plan, uint32_t n) {
     guardInitOneSource_.push_back(
         eth4(test::udp4({192, 0, 2, 66}, kRelayUplink4, kPeerPort, kWgPort, wgMessage(1, 148))));
   }
+  // The wrong-destination flood's path: a mesh port, but outside the /48.
+  // Drawn after the loop so the other rows keep their packets.
+  for (uint32_t i = 0; i < n; ++i) {
+    In6 a = plan.randomSiteHost();
+    uint16_t port = plan.randomMeshPort();
+    rejectedOutside_.push_back(udp6Packet(a, plan.randomInternetHost6(), port, port, 64));
+  }
 }
 
 std::vector<BenchRow> RelayBench::rows(const loader::BpfObject& bench) const {
@@ -210,6 +234,17 @@ std::vector<BenchRow> RelayBench::rows(const loader::BpfObject& bench) const {
   tc("fwd_icmp_echo", echo_, TC_ACT_REDIRECT, MF_R_FWD_ICMP);
   tc("fwd_icmp_error_related", relatedError_, TC_ACT_REDIRECT, MF_R_FWD_ICMP_RELATED);
   tc("reject_policy_build_1_3", rejected_, TC_ACT_REDIRECT, MF_R_REJECT_POLICY, true);
+  // What each packet of a flood costs once the error limit has cut in:
+  // the whole decision, then no token. Wrong port (inside the /48) and
+  // wrong destination (outside it) take different ways to the same reject.
+  auto spent = [this] {
+    if (std::string err = applyConfig(GuardLimit::Off, IcmpLimit::Spent); !err.empty()) return err;
+    return emptyIcmpBuckets();
+  };
+  tc("flood_wrong_port_ratelimited", rejected_, TC_ACT_SHOT, MF_R_DROP_ICMP_RATELIMIT);
+  rows.back().prepare = spent;
+  tc("flood_wrong_dest_ratelimited", rejectedOutside_, TC_ACT_SHOT, MF_R_DROP_ICMP_RATELIMIT);
+  rows.back().prepare = spent;
   tc("time_exceeded_build", hopLimit1_, TC_ACT_REDIRECT, MF_R_TIME_EXCEEDED, true);
   tc("packet_too_big_build", tooBig_, TC_ACT_REDIRECT, MF_R_PACKET_TOO_BIG, true);
   tc("fwd_first_fragment", firstFragments_, TC_ACT_REDIRECT, MF_R_FWD_MESH_UDP);

@@ -34,8 +34,12 @@ class RelayBench {
 
  private:
   enum class GuardLimit { Off, OnUnderLimit, OnOverLimit };
+  // Spent: the ICMPv6 error limit is on and every CPU's bucket is empty, so
+  // a rejected packet takes the path a flood's packets take after the burst.
+  enum class IcmpLimit { Off, Spent };
   std::string seedMaps(const SitePlan& plan, const BenchNetns& netns);
-  std::string applyConfig(GuardLimit limit) const;
+  std::string applyConfig(GuardLimit limit, IcmpLimit icmp = IcmpLimit::Off) const;
+  std::string emptyIcmpBuckets() const;
   void buildPackets(SitePlan& plan, uint32_t n);
 
   loader::BpfObject object_;
@@ -43,7 +47,7 @@ class RelayBench {
   bool lpmOnly_ = false;
   std::string error_;
 
-  std::vector<Packet> meshUdp_, echo_, relatedError_, rejected_, hopLimit1_, tooBig_;
+  std::vector<Packet> meshUdp_, echo_, relatedError_, rejected_, rejectedOutside_, hopLimit1_, tooBig_;
   std::vector<Packet> firstFragments_, laterFragments_, laterFragmentsPrimers_, orphanFragments_;
   std::vector<Packet> toSelf_, ipv4_;
   std::vector<Packet> guardOther4_, guardOther6_, guardInit4_, guardResp4_, guardCookie4_, guardData4_,
