@@ -282,9 +282,14 @@ static __always_inline void mf_relay_decide(struct __sk_buff *skb, void *data, v
 		return;
 	}
 
-	/* Step 6: egress, which must be a configured tunnel, and its MTU. */
+	/* Step 6: egress, which must be a configured tunnel, and its MTU, for
+	 * a destination inside the mesh /48 only: nothing outside it is ever
+	 * forwarded (step 7 rejects or drops it), so it needs no egress and
+	 * gets no packet too big, and a flood to it skips both lookups. The
+	 * /48 test is not kept for step 7: a value live past this point would
+	 * split every later path in two for the verifier. */
 	struct mf_egress egress_val = {};
-	int have_egress = mf_relay_egress(ip6, &egress_val);
+	int have_egress = mf_ipv6_in_48(&ip6->daddr, cfg->mesh_prefix) && mf_relay_egress(ip6, &egress_val);
 	const struct mf_egress *egress = have_egress ? &egress_val : 0;
 	if (egress) {
 		int too_big;

@@ -45,7 +45,10 @@ constexpr uint32_t kSecondTunnel = 5;
 constexpr uint32_t kNotATunnel = 9;
 const In6 kWidePrefix = In6::parse("fd42:4242:4242:10::");     // /60, MTU 1300
 const In6 kShadowingNonTunnel = In6::parse("fd42:4242:4242:11::");  // /64 inside it, routed to no tunnel
-const In6 kForeignPrefix = In6::parse("2001:db8:1::");        // /48 outside the mesh, routed
+// A /48 outside the mesh routed through the tunnel with an MTU of 1400:
+// route sync never writes such an entry, and the relay must ignore it (no
+// egress lookup outside the /48, so no packet too big from it).
+const In6 kForeignPrefix = In6::parse("2001:db8:1::");
 const In6 kRelayInMeshLocal = In6::parse("fd42:4242:4242:ff::53");
 const In6 kEdgeTunnelAddr = In6::parse("fd99::2");
 

@@ -54,6 +54,17 @@ const In6 kHostD = In6::parse("fd42:4242:4242:d::40");
 constexpr uint32_t kSlotTwinIfindex = kTunnelIfindex + MF_TUNNEL_SLOTS;
 constexpr uint32_t kSiteIdD = 4;
 
+// Egress entries outside the mesh /48, both naming the tunnel with an MTU
+// below 1400: another edge's routing-tunnel /128 in the LPM trie (the seed's
+// relay has that route, wg-quick adds it) and a /64 in the exact table.
+// Route sync writes neither; the relay must not look them up at all.
+const In6 kOtherEdgeTunnelAddr = In6::parse("fd99::2");
+const In6 kForeignExact64 = In6::parse("2001:db8:2::");
+const In6 kForeignExactHost = In6::parse("2001:db8:2::5");
+constexpr uint32_t kForeignMtu = 1280;
+constexpr uint32_t kSiteIdForeignRoute = 5;
+constexpr uint32_t kSiteIdForeignExact = 6;
+
 // A host of site A whose mf_local_filter bit is the relay's own address's:
 // the filter lets it through to the mf_local_addrs lookup, which must say no.
 In6 siteAHostOnTheRelaysFilterBit() {
@@ -270,6 +281,26 @@ std::vector<RelayCase> policyCases() {
                         2, 0, kTunnelMtu)));
   c.push_back(row("oversize_without_egress_rejected_not_ptb",
                   reject(eth(udpOfL3Length(kHostA, kOutside, 58000, 2000)))));
+  // Outside the /48 no egress is looked up, so no packet too big whatever
+  // the maps hold (docs/datapath-spec.md step 6): the policy decides.
+  c.push_back(row("oversize_to_routed_address_outside_48_rejected_not_ptb",
+                  reject(eth(udpOfL3Length(kHostA, kOtherEdgeTunnelAddr, 58000, 1400)))));
+  c.push_back(row("oversize_to_exact_entry_outside_48_rejected_not_ptb",
+                  reject(eth(udpOfL3Length(kHostA, kForeignExactHost, 58000, 1400)))));
+  c.push_back(row("oversize_tcp_to_routed_address_outside_48_rejected_not_ptb",
+                  reject(eth(ipv6Packet(ip(kHostA, kOtherEdgeTunnelAddr), {}, kProtoTcp, payloadBytes(1460))))));
+  c.push_back(row("oversize_echo_request_to_routed_address_outside_48_rejected_not_ptb",
+                  reject(eth(icmp6(ip(kHostA, kOtherEdgeTunnelAddr), 128, 0, payloadBytes(1400))))));
+  c.push_back(row("oversize_echo_reply_to_routed_address_outside_48_dropped_not_ptb",
+                  drop(eth(icmp6(ip(kHostA, kOtherEdgeTunnelAddr), 129, 0, payloadBytes(1400))),
+                       MF_R_DROP_ICMP_TYPE)));
+  c.push_back(row("mesh_port_to_routed_address_outside_48_rejected_not_forwarded",
+                  reject(eth(udp6(ip(kHostA, kOtherEdgeTunnelAddr), 40000, 58000)))));
+  c.push_back(row("echo_to_exact_entry_outside_48_rejected_not_forwarded",
+                  reject(eth(icmp6(ip(kHostA, kForeignExactHost), 128, 0)))));
+  c.push_back(row("hop_limit_1_to_routed_address_outside_48_still_time_exceeded",
+                  error(eth(udp6(ip(kHostA, kOtherEdgeTunnelAddr, 1), 40000, 58000, 1400 - 48)),
+                        MF_R_TIME_EXCEEDED, 3, 0)));
   c.push_back(row("oversize_icmp_error_dropped_never_answered",
                   drop(eth(icmp6(ip(kHostA, kHostB), 1, 4, payloadBytes(1500))), MF_R_DROP_ICMP_ERROR)));
 
@@ -400,6 +431,16 @@ std::vector<RelayCase> fragmentCases() {
   c.push_back({"fragment_first_without_site_then_later_dropped",
                {reject(first(0xf008, 58000, kNoSite), MF_R_REJECT_NO_EGRESS),
                 drop(later(0xf008, kHostA, 64, kNoSite), MF_R_DROP_FRAG_REJECTED)}});
+  {
+    // Both fragments too big for the foreign entry's MTU: neither gets
+    // packet too big, the first is rejected and the later one follows it.
+    const Ipv6Header toForeign = ip(kHostA, kOtherEdgeTunnelAddr);
+    Bytes udp = udpSegment(kHostA, kOtherEdgeTunnelAddr, 40000, 58000, payloadBytes(1392));
+    Bytes bigFirst = eth(ipv6Packet(toForeign, {fragmentHeader(0, true, 0xf00c)}, kProtoUdp, udp));
+    Bytes bigLater = eth(ipv6Packet(toForeign, {fragmentHeader(175, false, 0xf00c)}, kProtoUdp, payloadBytes(1400)));
+    c.push_back({"fragments_oversize_to_routed_address_outside_48_rejected_not_ptb",
+                 {reject(bigFirst), drop(bigLater, MF_R_DROP_FRAG_REJECTED)}});
+  }
   c.push_back({"fragment_later_with_hop_limit_1_time_exceeded",
                {forward(first(0xf009, 58000), MF_R_FWD_MESH_UDP, kSiteIdB),
                 error(later(0xf009, kHostA, 1), MF_R_TIME_EXCEEDED, 3, 0)}});
@@ -575,6 +616,8 @@ class RelayTable : public ::testing::TestWithParam<RelayCase> {
     fixture_->seedRelay();
     fixture_->addEgress(kSiteC, 64, kNotATunnelIfindex, kTunnelMtu, kSiteIdC);
     fixture_->addEgress(kSiteD, 64, kSlotTwinIfindex, kTunnelMtu, kSiteIdD);
+    fixture_->addEgress(kOtherEdgeTunnelAddr, 128, kTunnelIfindex, kForeignMtu, kSiteIdForeignRoute);
+    fixture_->addExactSite(kForeignExact64, kTunnelIfindex, kForeignMtu, kSiteIdForeignExact);
   }
   static void TearDownTestSuite() {
     delete fixture_;

@@ -256,8 +256,12 @@ ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
     return generateError(frame, 3, 0, 0, MF_R_TIME_EXCEEDED);
   }
 
-  // 6. Egress and its MTU, also before the policy.
-  auto egress = egressFor(pkt.dst);
+  // 6. Egress and its MTU, also before the policy, but only inside the mesh
+  // /48: a destination outside it is never forwarded, so whatever the
+  // egress maps hold for it (route sync writes nothing there) gives no
+  // packet too big; step 7 decides it alone.
+  bool inMesh = inPrefix(pkt.dst, cfg.mesh_prefix, 48);
+  auto egress = inMesh ? egressFor(pkt.dst) : std::nullopt;
   if (egress && l3.size() > egress->mtu) {
     if (icmpError) return verdict(kTcActShot, MF_R_DROP_ICMP_ERROR);
     return generateError(frame, 2, 0, egress->mtu, MF_R_PACKET_TOO_BIG);
@@ -284,7 +288,6 @@ ModelVerdict RelayPolicyModel::decide(std::span<const uint8_t> frame) {
   enum class Outcome { Forward, Reject, Drop };
   Outcome outcome = Outcome::Reject;
   uint32_t reason = MF_R_REJECT_POLICY;
-  bool inMesh = inPrefix(pkt.dst, cfg.mesh_prefix, 48);
   if (pkt.upperProto == kProtoIcmp6) {
     uint8_t type = pkt.l3[pkt.upperOffset];
     uint8_t action = inMesh ? MF_ICMP_IN_MESH(cfg.icmp_action[type]) : MF_ICMP_ELSEWHERE(cfg.icmp_action[type]);
