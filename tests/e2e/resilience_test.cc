@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <optional>
+#include <regex>
 #include <thread>
 
 #include "tests/e2e/lab_client.h"
@@ -179,7 +180,8 @@ TEST(E2eRelayDaemon, KilledDaemonLeavesTrafficFlowingAndARestartAdoptsProgramsAn
   auto statsKilled = lab.stats("relay");
   for (int i = 0; i < 5; ++i)
     EXPECT_TRUE(udpArrives(lab, "server-a1", "server-b1", static_cast<uint16_t>(58300 + i))) << "datagram " << i;
-  EXPECT_TRUE(pingOnce(lab, "server-a1", lab.serverMesh("server-a1"), lab.serverMesh("server-b1"), 3s))
+  // Pings until a reply (3 s): one echo lost on the loaded machine is not a stopped datapath.
+  EXPECT_TRUE(waitForPath(lab, "server-a1", lab.serverMesh("server-a1"), lab.serverMesh("server-b1"), 3s))
       << "mesh ping without the daemon";
   auto statsWithout = lab.stats("relay");
   EXPECT_GE(statsKilled.deltaTo(statsWithout).packets("relay_tc/fwd_mesh_udp"), 5u)
@@ -206,12 +208,27 @@ int relayTunnelIndex(const LabClient& lab) {
   return index;
 }
 
-bool relayTcOn(const LabClient& lab, int ifindex) {
+// The id of the BPF program on the relay tunnel's TC ingress, 0 when none.
+// One `tc` process, a few ms: `meshfwd status` through `meshfwd lab exec`
+// (bash, nsenter, unshare) takes hundreds of ms on a loaded machine, and
+// polling with it put that into the re-attach figure (3.1 s once).
+uint64_t relayTcProgId(const LabClient& lab) {
+  auto r = runCommand({"tc", "-n", lab.ns("relay"), "filter", "show", "dev", lab.routingTunnel("relay"), "ingress"});
+  static const std::regex kId(" id ([0-9]+)");
+  std::smatch m;
+  if (!r.ok() || !std::regex_search(r.out, m, kId)) return 0;
+  return std::stoull(m[1]);
+}
+
+// `meshfwd status` lists program `progId` as its TC hook on `ifindex`.
+bool relayTcOn(const LabClient& lab, int ifindex, uint64_t progId) {
   auto r = lab.exec("relay", {"meshfwd", "status", "--json"});
   if (!r.ok()) return false;
   JsonValue status = JsonValue::parse(r.out);  // named: a temporary would die before the loop body
   for (const auto& h : status.at("hooks").array())
-    if (h.at("hook").string() == "tc-ingress" && static_cast<int>(h.at("ifindex").u64()) == ifindex) return true;
+    if (h.at("hook").string() == "tc-ingress" && static_cast<int>(h.at("ifindex").u64()) == ifindex &&
+        h.at("prog_id").u64() == progId)
+      return true;
   return false;
 }
 
@@ -233,7 +250,8 @@ TEST(E2eTunnelRecreate, RelayWireguardRestartIsReattachedWithinASecondAndTheSite
   });
   std::optional<Clock::time_point> created;
   int newIndex = 0;
-  bool attached = eventually("the relay's new tunnel has meshfwd's TC program", 30s, [&] {
+  uint64_t progId = 0;
+  bool attached = eventually("the relay's new tunnel has a TC program", 30s, [&] {
     if (!created) {
       int i = relayTunnelIndex(lab);
       if (i != 0 && i != oldIndex) {
@@ -242,15 +260,21 @@ TEST(E2eTunnelRecreate, RelayWireguardRestartIsReattachedWithinASecondAndTheSite
       }
       return false;
     }
-    return relayTcOn(lab, newIndex);
+    progId = relayTcProgId(lab);
+    return progId != 0;
   }, 1ms);
   auto reattach = created ? msSince(*created) : Ms(0);
   restarter.join();
   ASSERT_TRUE(restartResult.ok()) << restartResult.describe();
   ASSERT_TRUE(attached);
+  // ... and it is meshfwd's, on the new interface (checked after the clock stopped).
+  EXPECT_TRUE(eventually("meshfwd status lists that program on the new tunnel", 10s,
+                         [&] { return relayTcOn(lab, newIndex, progId); }, 100ms))
+      << lab.exec("relay", {"meshfwd", "status", "--json"}).out;
   report("tunnel_reattach_ms", reattach.count());
-  // The goal is 1 s; polling `meshfwd status` itself takes tens of
-  // ms on a loaded 2-core machine, so the bound allows 500 ms for that.
+  // The goal is 1 s (measured 110..726 ms over 5 runs); the bound
+  // allows 500 ms more for a loaded 2-core machine: the daemon's 100 ms
+  // debounce and each `tc` poll wait for a CPU there.
   EXPECT_LE(reattach.count(), 1500) << "re-attached " << reattach.count() << " ms after the interface appeared";
 
   // Data both ways, as servers would send; each edge re-handshakes ~15 s
@@ -276,11 +300,15 @@ TEST(E2eTunnelRecreate, RelayWireguardRestartIsReattachedWithinASecondAndTheSite
 
 uint64_t relayGeneration(const LabClient& lab) { return relayDaemon(lab).generation; }
 
+// Up to three datagrams, as udpArrives: one lost on the loaded machine is
+// not a path that forwards; a forwarded one draws no error at all.
 bool refusedByRelay(const LabClient& lab, const std::string& dst, uint16_t port) {
   UdpSocket tx(lab.ns("server-a1"), lab.serverAddr("server-a1"));
-  tx.sendTo(lab.serverAddr(dst), port, {'r'});
-  auto e = tx.receiveError(kArrives);
-  return e && e->type == 1 && e->code == 3;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    tx.sendTo(lab.serverAddr(dst), port, {'r'});
+    if (auto e = tx.receiveError(1s)) return e->type == 1 && e->code == 3;
+  }
+  return false;
 }
 
 // Case 7. Narrow the relay's port range with a reload (SIGHUP): server-b2's
@@ -309,7 +337,8 @@ TEST(E2eReload, NarrowerPortRangeStopsTheAffectedMeshPortAndKeepsTheOthers) {
   EXPECT_TRUE(refusedByRelay(lab, "server-b2", 59902)) << "server-b2's mesh port still forwarded";
   EXPECT_FALSE(pingOnce(lab, "server-a1", lab.serverMesh("server-a1"), lab.serverMesh("server-b2"), 2s))
       << "the mesh to server-b2 still works outside the range";
-  EXPECT_TRUE(pingOnce(lab, "server-a1", lab.serverMesh("server-a1"), lab.serverMesh("server-b1"), 3s))
+  // Pings until a reply (3 s): one lost echo is not a stopped mesh.
+  EXPECT_TRUE(waitForPath(lab, "server-a1", lab.serverMesh("server-a1"), lab.serverMesh("server-b1"), 3s))
       << "the mesh to server-b1 stopped";
   EXPECT_TRUE(udpArrives(lab, "server-a1", "server-b1", 59300)) << "a port inside the narrower range";
 
