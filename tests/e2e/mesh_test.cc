@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -148,6 +149,18 @@ class RelayTcpdump {
   std::unique_ptr<BackgroundProcess> process_;
 };
 
+// Sends up to three datagrams until an ICMPv6 error comes back (5 s for
+// the last): one datagram lost on the loaded machine is not a missing
+// error. A path that delivers instead draws no error from any of them.
+std::optional<IcmpErrorReport> sendUntilError(UdpSocket& tx, const In6& dst, uint16_t port, const Bytes& payload) {
+  std::optional<IcmpErrorReport> error;
+  for (int attempt = 0; attempt < 3 && !error; ++attempt) {
+    tx.sendTo(dst, port, payload);
+    error = tx.receiveError(attempt == 2 ? 5s : 1s);
+  }
+  return error;
+}
+
 bool inPrefix48(const In6& a, const In6& prefix) { return std::memcmp(a.b.data(), prefix.b.data(), 6) == 0; }
 
 // Case 1. Every server reaches every other over the mesh by ping, UDP and
@@ -157,8 +170,11 @@ bool inPrefix48(const In6& a, const In6& prefix) { return std::memcmp(a.b.data()
 TEST(E2eMesh, EveryServerReachesEveryOtherByPingUdpAndTcpAndTheRelaySeesOnlyWireguard) {
   LabClient lab;
   auto before = lab.stats("relay");
+  // The pid in the name: a fixed path would be shared with a run of the
+  // suite from another build directory. Kept only when the case fails.
   std::filesystem::create_directories("/tmp/meshfwd-e2e");
-  RelayTcpdump capture(lab, "/tmp/meshfwd-e2e/relay-tunnel.pcap");
+  const std::string pcap = "/tmp/meshfwd-e2e/relay-tunnel-" + std::to_string(::getpid()) + ".pcap";
+  RelayTcpdump capture(lab, pcap);
 
   int crossSitePairs = 0;
   for (const auto& src : LabClient::servers()) {
@@ -176,8 +192,13 @@ TEST(E2eMesh, EveryServerReachesEveryOtherByPingUdpAndTcpAndTheRelaySeesOnlyWire
       // on the relay got wrong once (guard_test data_1452).
       Bytes payload(kSecret.begin(), kSecret.end());
       payload.resize(static_cast<size_t>(std::stoi(lab.plan("MESH_MTU"))) - 40 - 8, '.');
-      tx.sendTo(to, kUdpPort, payload);
-      auto got = rx.receive(kArrives);
+      // Up to three datagrams a second apart: one lost on the loaded
+      // machine is not a broken mesh (the suite's udpArrives does the same).
+      std::optional<Datagram> got;
+      for (int attempt = 0; attempt < 3 && !got; ++attempt) {
+        tx.sendTo(to, kUdpPort, payload);
+        got = rx.receive(attempt == 2 ? kArrives : 1s);
+      }
       ASSERT_TRUE(got) << "UDP over the mesh did not arrive";
       EXPECT_EQ(got->payload, payload);
       EXPECT_EQ(got->from.str(), from.str());
@@ -222,6 +243,10 @@ TEST(E2eMesh, EveryServerReachesEveryOtherByPingUdpAndTcpAndTheRelaySeesOnlyWire
   }
   EXPECT_GE(meshPackets, static_cast<size_t>(crossSitePairs * 4)) << "the capture missed the traffic";
   EXPECT_EQ(capture.bytes().find(kSecret), std::string::npos) << "the payload is readable on the relay";
+  if (!::testing::Test::HasFailure()) {
+    std::filesystem::remove(pcap);
+    std::filesystem::remove(pcap + ".log");
+  }
 }
 
 // Case 2. A server sending to a remote ULA on a port outside the range gets
@@ -235,8 +260,7 @@ TEST(E2ePolicy, PortOutsideTheRangeGetsTheRelaysAddressUnreachableAndIsCounted) 
   constexpr uint16_t kRefusedPort = 9000;
   UdpSocket rx(lab.ns("server-b1"), b1, kRefusedPort);
   UdpSocket tx(lab.ns("server-a1"), a1);
-  tx.sendTo(b1, kRefusedPort, {'n', 'o'});
-  auto error = tx.receiveError(5s);
+  auto error = sendUntilError(tx, b1, kRefusedPort, {'n', 'o'});
   ASSERT_TRUE(error) << "no ICMPv6 error came back";
   EXPECT_EQ(error->type, 1);
   EXPECT_EQ(error->code, 3);
@@ -271,8 +295,7 @@ TEST(E2eHairpin, IsRejectedAndCountedAtTheActiveEdgeAndNeverReachesTheRelay) {
   constexpr uint16_t kPort = 58200;  // in the mesh range: only the hairpin rule can refuse it
   UdpSocket rx(lab.ns("server-a2"), a2, kPort);
   UdpSocket tx(lab.ns("server-a1"), a1);
-  tx.sendTo(a2, kPort, {'h', 'p'});
-  auto error = tx.receiveError(5s);
+  auto error = sendUntilError(tx, a2, kPort, {'h', 'p'});
   ASSERT_TRUE(error) << "no ICMPv6 error for the hairpin";
   EXPECT_EQ(error->type, 1);
   EXPECT_EQ(error->code, 4);
