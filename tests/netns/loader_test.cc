@@ -11,13 +11,16 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <sstream>
@@ -107,14 +110,19 @@ class ScopedNetns {
   std::string name_;
 };
 
-// Namespaces a crashed earlier run left behind.
+// Namespaces a crashed earlier run left behind: "ld-<pid>-..." whose pid
+// is gone. Every process of this binary (any netns test) runs this, so a
+// live loader test of another run (another build directory) keeps its own.
 class StaleNamespaceSweep : public ::testing::Environment {
  public:
   void SetUp() override {
     std::istringstream list(run("ip netns list"));
     for (std::string line; std::getline(list, line);) {
       std::string name = line.substr(0, line.find(' '));
-      if (name.rfind("ld-", 0) == 0) destroyNetns(name);
+      if (name.rfind("ld-", 0) != 0) continue;
+      pid_t owner = static_cast<pid_t>(std::strtol(name.c_str() + 3, nullptr, 10));
+      if (owner > 0 && (::kill(owner, 0) == 0 || errno == EPERM)) continue;  // that run is still going
+      destroyNetns(name);
     }
   }
 };
