@@ -1,9 +1,11 @@
 #include "userspace/vrrp_saved_routes.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "loader/netns.h"
 #include "userspace/daemon_status.h"
 
 namespace meshfwd::vrrp {
@@ -54,7 +56,21 @@ std::optional<std::vector<SavedRoute>> parseSavedRoutes(const std::string& text,
   return routes;
 }
 
+std::string savedRoutesDir(const char* stateDirectoryEnv, uint64_t netnsInode) {
+  std::string base = stateDirectoryEnv ? stateDirectoryEnv : "";
+  base = base.substr(0, base.find(':'));  // StateDirectory= may list several
+  if (base.empty()) base = "/var/lib/meshfwd";
+  return base + "/net" + std::to_string(netnsInode);
+}
+
 std::string savedRoutesPath(const std::string& tunnel) {
+  std::string ignored;
+  uint64_t inode = loader::netnsInode(&ignored);
+  if (!inode) return "";
+  return savedRoutesDir(std::getenv("STATE_DIRECTORY"), inode) + "/" + tunnel + ".routes";
+}
+
+std::string runtimeSavedRoutesPath(const std::string& tunnel) {
   std::string ignored;
   std::string status = daemonStatusPath(&ignored);
   if (status.empty()) return "";
@@ -63,20 +79,22 @@ std::string savedRoutesPath(const std::string& tunnel) {
 
 std::string saveTunnelRoutes(const std::string& tunnel, const std::vector<SavedRoute>& routes) {
   std::string path = savedRoutesPath(tunnel);
-  if (path.empty()) return "no run directory for this network namespace";
+  if (path.empty()) return "no network namespace inode to key the state file by";
   return writeFileAtomically(path, formatSavedRoutes(routes));
 }
 
 std::optional<std::vector<SavedRoute>> loadTunnelRoutes(const std::string& tunnel, std::string* error) {
-  std::string path = savedRoutesPath(tunnel);
-  std::ifstream in(path);
-  if (path.empty() || !in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string why;
-  auto routes = parseSavedRoutes(text.str(), &why);
-  if (!routes) *error = path + ": " + why;
-  return routes;
+  for (const std::string& path : {savedRoutesPath(tunnel), runtimeSavedRoutesPath(tunnel)}) {
+    std::ifstream in(path);
+    if (path.empty() || !in) continue;
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string why;
+    auto routes = parseSavedRoutes(text.str(), &why);
+    if (!routes) *error = path + ": " + why;
+    return routes;
+  }
+  return std::nullopt;
 }
 
 }  // namespace meshfwd::vrrp

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -232,6 +233,48 @@ TEST(EdgeDaemon, CleanupRemovesWhatAKilledDaemonLeftAndARestartRestoresTheTunnel
            std::string::npos;
   })) << lab.edge(0).run({"ip", "-6", "route"}).out;
   EXPECT_TRUE(lab.waitForEcho(kTraffic)) << lab.diagnostics() << lab.routerLog(0);
+  EXPECT_EQ(lab.stopRouter(0), 0) << lab.routerLog(0);
+}
+
+// An operator's `systemctl stop` + `start` (not restart): the unit's
+// cleanup takes the tunnel down with its routes, and systemd removes
+// /run/meshfwd. The master must come back with every route the tunnel had
+// (here one besides the /48, as a wg-quick PostUp would add), not only the
+// /48: they are state, kept in $STATE_DIRECTORY.
+TEST(EdgeDaemon, StopAndStartRestoresEveryTunnelRouteWithoutTheRuntimeDirectory) {
+  FailoverLab lab(labOptions());
+  const std::string tunnel = lab.tunnelName(0);
+  const std::string extra = "2001:db8:77::/48";
+  lab.edge(0).must({"ip", "-6", "route", "add", extra, "dev", tunnel, "metric", "77"});
+  auto tunnelRoutes = [&] { return lab.edge(0).run({"ip", "-6", "route", "show", "dev", tunnel}).out; };
+  auto hasBoth = [&] {
+    std::string routes = tunnelRoutes();
+    return routes.find(extra + " metric 77") != std::string::npos &&
+           routes.find(std::string(kPlanMeshPrefix) + " ") != std::string::npos;
+  };
+  ASSERT_TRUE(hasBoth()) << tunnelRoutes();
+
+  lab.startRouter(0, Router::Meshfwd, 200);
+  ASSERT_TRUE(eventually("the daemon becomes master with the tunnel up", masterDown(200) + kMargin,
+                         [&] { return lab.holdsVip(0) && lab.tunnelUp(0); }))
+      << lab.routerLog(0);
+  EXPECT_TRUE(hasBoth()) << tunnelRoutes();
+
+  // systemctl stop: SIGTERM, ExecStopPost's cleanup, RuntimeDirectory= removed.
+  EXPECT_EQ(lab.stopRouter(0), 0) << lab.routerLog(0);
+  auto cleanup = lab.meshfwd(0, {"cleanup", "--role", "edge", "--config", lab.configPath(0)});
+  EXPECT_EQ(cleanup.exitCode, 0) << cleanup.describe();
+  EXPECT_FALSE(lab.tunnelUp(0));
+  EXPECT_EQ(lab.edge(0).run({"ip", "-6", "route", "show", extra}).out, "");
+  std::filesystem::remove_all(lab.runtimeDirectory(0));
+
+  // systemctl start: master again, the tunnel with both routes.
+  lab.startRouter(0, Router::Meshfwd, 200);
+  ASSERT_TRUE(eventually("the started daemon is master again", masterDown(200) + kMargin,
+                         [&] { return lab.holdsVip(0) && lab.tunnelUp(0); }))
+      << lab.routerLog(0);
+  EXPECT_TRUE(eventually("both routes go through the tunnel again", 5s, hasBoth)) << tunnelRoutes() << lab.routerLog(0);
+  EXPECT_EQ(lab.routerLog(0).find("no routes were saved"), std::string::npos) << lab.routerLog(0);
   EXPECT_EQ(lab.stopRouter(0), 0) << lab.routerLog(0);
 }
 

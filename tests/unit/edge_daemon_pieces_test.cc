@@ -121,5 +121,14 @@ TEST(TunnelSavedRoutes, RoundTripAndRefusal) {
   EXPECT_FALSE(vrrp::parseSavedRoutes("fd42::1/48 table 254 metric 0 proto 3\n", &error));
 }
 
+// State, not runtime data: systemd's $STATE_DIRECTORY (its first entry
+// when the unit lists several), else /var/lib/meshfwd; keyed by namespace.
+TEST(TunnelSavedRoutes, LiveInTheStateDirectory) {
+  EXPECT_EQ(vrrp::savedRoutesDir(nullptr, 4026531840u), "/var/lib/meshfwd/net4026531840");
+  EXPECT_EQ(vrrp::savedRoutesDir("", 7), "/var/lib/meshfwd/net7");
+  EXPECT_EQ(vrrp::savedRoutesDir("/var/lib/meshfwd", 7), "/var/lib/meshfwd/net7");
+  EXPECT_EQ(vrrp::savedRoutesDir("/srv/state/meshfwd:/var/lib/other", 7), "/srv/state/meshfwd/net7");
+}
+
 }  // namespace
 }  // namespace meshfwd

@@ -140,7 +140,10 @@ TEST(SystemdUnits, CapabilitiesPerRole) {
 TEST(SystemdUnits, EdgeCleansUpAfterEveryStopRelayHasNothingToClean) {
   auto edge = serviceSection(unitPath("meshfwd-edge.service"));
   EXPECT_EQ(only(edge, "ExecStopPost"), "/usr/sbin/meshfwd cleanup --role edge --config " + kConfig);
-  // The tunnel routes saved in /run/meshfwd outlive the cleanup's tunnel down.
+  // The tunnel routes saved in the state directory outlive the cleanup's
+  // tunnel down and a stop (which removes /run/meshfwd); a restart keeps
+  // /run/meshfwd, where an older meshfwd saved them.
+  EXPECT_EQ(only(edge, "StateDirectory"), "meshfwd");
   EXPECT_EQ(only(edge, "RuntimeDirectoryPreserve"), "restart");
   EXPECT_EQ(serviceSection(unitPath("meshfwd-relay.service")).count("ExecStopPost"), 0u);
   // The edge writes keep_addr_on_down on its macvlan: with read-only kernel

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -104,6 +105,7 @@ EchoServer::~EchoServer() {
 FailoverLab::FailoverLab(LabOptions options) : options_(std::move(options)) {
   if (options_.edges < 1 || options_.edges > 2) throw std::invalid_argument("the lab has 1 or 2 edges");
   scope_ = std::make_unique<test::TestScope>(options_.prefix);
+  std::filesystem::remove_all(stateDirectory());  // a previous run's, keyed by inodes the kernel reuses
   edges_.resize(static_cast<size_t>(options_.edges));
   stopStaleRouters();
 
@@ -201,6 +203,13 @@ FailoverLab::~FailoverLab() {
 }
 
 std::string FailoverLab::tunnelName(int i) const { return scope_->name("w" + std::to_string(i + 1)); }
+std::string FailoverLab::stateDirectory() const { return scope_->workDir() + "/state"; }
+std::string FailoverLab::runtimeDirectory(int i) const {
+  struct stat st {};
+  std::string ns = "/var/run/netns/" + edge(i).name();
+  if (::stat(ns.c_str(), &st) != 0) throw std::runtime_error("no namespace " + ns);
+  return "/run/meshfwd/net" + std::to_string(st.st_ino);
+}
 std::string FailoverLab::configPath(int i) const {
   return scope_->workDir() + "/e" + std::to_string(i + 1) + ".toml";
 }
@@ -276,7 +285,8 @@ void FailoverLab::startRouter(int i, Router kind, uint8_t priority) {
   if (kind == Router::Meshfwd) {
     writeMeshfwdConfig(i, priority);
     e.router = std::make_unique<test::BackgroundProcess>(
-        std::vector<std::string>{options_.meshfwdBinary, "run", "--config", configPath(i)}, e.ns->name(), e.logPath);
+        std::vector<std::string>{options_.meshfwdBinary, "run", "--config", configPath(i)}, e.ns->name(), e.logPath,
+        std::vector<std::string>{"STATE_DIRECTORY=" + stateDirectory()});
     std::ofstream(pidFile(i)) << e.router->pid() << "\n";
     bool up = test::pollUntil([&] {
       return readFile(e.logPath).find("<6>running: ") != std::string::npos || !e.router->running();

@@ -73,6 +73,11 @@ class FailoverLab {
   // The edge's routing tunnel (machine-unique name) and its config file.
   std::string tunnelName(int i) const;
   std::string configPath(int i) const;
+  // The meshfwd daemons' $STATE_DIRECTORY (systemd's StateDirectory=): the
+  // lab's own, emptied when the lab is built, never /var/lib/meshfwd.
+  std::string stateDirectory() const;
+  // Edge i's /run/meshfwd/net<inode>, which systemd removes on a full stop.
+  std::string runtimeDirectory(int i) const;
   // The host's static address in the site /64 (the probe's source), the
   // remote site's address (the probe's target).
   In6 hostAddress() const;

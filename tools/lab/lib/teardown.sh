@@ -55,7 +55,8 @@ lab_down() {
   done
 
   # 3. Namespaces (and with them every veth, bridge, TUN, macvlan), then
-  #    what is keyed by their inodes: pins and daemon status files.
+  #    what is keyed by their inodes: pins, daemon status files and the
+  #    edges' saved tunnel routes (state, in /var/lib as on a real edge).
   local inodes=()
   [[ -f $LAB_STATE/inodes ]] && mapfile -t inodes <"$LAB_STATE/inodes"
   for ns in $(lab_namespaces); do
@@ -65,7 +66,7 @@ lab_down() {
   local inode
   for inode in "${inodes[@]}"; do
     [[ $inode =~ ^[0-9]+$ ]] || continue
-    rm -rf "/sys/fs/bpf/meshfwd/net$inode" "/run/meshfwd/net$inode"
+    rm -rf "/sys/fs/bpf/meshfwd/net$inode" "/run/meshfwd/net$inode" "/var/lib/meshfwd/net$inode"
   done
   rm -rf /etc/netns/"$LAB_PREFIX"-*
   rm -f /var/run/wireguard/"$LAB_PREFIX"-*.sock
