@@ -79,48 +79,49 @@ std::string relayPeerKey(const std::string& tunnel, std::string* error) {
   return error->empty() ? key : "";
 }
 
-namespace {
-
-// The value `wg show TUNNEL FIELD` prints for `peerKey` ("" when absent).
-std::string peerField(const std::string& tunnel, const std::string& peerKey, const char* field, std::string* error) {
-  std::string out;
-  if (auto e = runWg({"show", tunnel, field}, &out); !e.empty()) {
-    *error = e;
-    return "";
-  }
+std::optional<PeerDump> parsePeerDump(const std::string& dump, const std::string& peerKey) {
   size_t at = 0;
-  while (at < out.size()) {
-    size_t end = out.find('\n', at);
-    if (end == std::string::npos) end = out.size();
-    std::string line = out.substr(at, end - at);
-    if (line.rfind(peerKey + "\t", 0) == 0) return line.substr(peerKey.size() + 1);
+  while (at < dump.size()) {
+    size_t end = dump.find('\n', at);
+    if (end == std::string::npos) end = dump.size();
+    std::vector<std::string> fields;
+    for (size_t f = at; f <= end;) {
+      size_t tab = dump.find('\t', f);
+      if (tab == std::string::npos || tab > end) tab = end;
+      fields.push_back(dump.substr(f, tab - f));
+      f = tab + 1;
+    }
     at = end + 1;
+    // A peer line has 8 fields; the interface's own (first) line has 4.
+    if (fields.size() < 4 || fields[0] != peerKey || fields.size() == 4) continue;
+    auto value = [](const std::string& v) { return v == "(none)" ? std::string() : v; };
+    return PeerDump{value(fields[1]), value(fields[2]), value(fields[3])};
   }
-  return "";
+  return std::nullopt;
 }
-
-}  // namespace
 
 namespace {
 
 // The relay peer removed and re-added in one `wg set` with its endpoint,
 // allowed IPs and preshared key; with a keepalive when keepaliveSeconds > 0.
 std::string reAddPeer(const std::string& tunnel, const std::string& peerKey, int keepaliveSeconds) {
-  std::string error;
-  std::string endpoint = peerField(tunnel, peerKey, "endpoints", &error);
-  std::string allowed = peerField(tunnel, peerKey, "allowed-ips", &error);
-  std::string psk = peerField(tunnel, peerKey, "preshared-keys", &error);
-  if (!error.empty()) return error;
-  if (allowed.empty() || allowed == "(none)") return "the relay peer of " + tunnel + " has no allowed IPs";
-  for (char& c : allowed)
-    if (c == ' ') c = ',';
+  // One `wg` for all three fields: a takeover waits for this before its
+  // tunnel comes up (VrrpRouter::setTunnel), so every spawn is loss window.
+  std::string dump;
+  if (auto e = runWg({"show", tunnel, "dump"}, &dump); !e.empty()) return e;
+  auto peer = parsePeerDump(dump, peerKey);
+  if (!peer) return "routing tunnel " + tunnel + " has no peer " + peerKey;
+  const std::string& endpoint = peer->endpoint;
+  const std::string& allowed = peer->allowedIps;
+  const std::string& psk = peer->presharedKey;
+  if (allowed.empty()) return "the relay peer of " + tunnel + " has no allowed IPs";
   std::vector<std::string> args{"set", tunnel, "peer", peerKey, "remove", "peer", peerKey};
-  if (!endpoint.empty() && endpoint != "(none)") args.insert(args.end(), {"endpoint", endpoint});
+  if (!endpoint.empty()) args.insert(args.end(), {"endpoint", endpoint});
   args.insert(args.end(), {"allowed-ips", allowed});
   if (keepaliveSeconds > 0) args.insert(args.end(), {"persistent-keepalive", std::to_string(keepaliveSeconds)});
   // `wg` reads a preshared key from a file only: hand it an unnamed one.
   int pskFd = -1;
-  if (!psk.empty() && psk != "(none)") {
+  if (!psk.empty()) {
     pskFd = ::memfd_create("meshfwd-psk", 0);  // inherited by wg, closed below
     if (pskFd < 0) return std::string("memfd_create: ") + std::strerror(errno);
     std::string line = psk + "\n";

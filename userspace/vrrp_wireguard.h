@@ -3,12 +3,23 @@
 // wireguard-go alike.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "userspace/vrrp_relay_endpoint.h"
 
 namespace meshfwd::vrrp {
+
+// What re-adding a peer needs from its line of `wg show TUNNEL dump`
+// (tab-separated: public key, preshared key, endpoint, allowed IPs, ...);
+// "(none)" reads as "". nullopt when the dump has no line for the peer.
+struct PeerDump {
+  std::string presharedKey;
+  std::string endpoint;
+  std::string allowedIps;  // comma-separated, as `wg set ... allowed-ips` takes them
+};
+std::optional<PeerDump> parsePeerDump(const std::string& dump, const std::string& peerKey);
 
 // Runs `wg args...` in this thread's network namespace; "" or its stderr.
 std::string runWg(const std::vector<std::string>& args, std::string* out = nullptr);
