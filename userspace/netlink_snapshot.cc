@@ -14,7 +14,8 @@
 #include <sys/socket.h>
 
 #include <cstring>
-#include <memory>
+
+#include "userspace/nl_handles.h"
 
 namespace meshfwd {
 
@@ -32,14 +33,8 @@ const LinkFacts* NetSnapshot::linkByIndex(uint32_t ifindex) const {
 
 namespace {
 
-struct SockDeleter {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
-struct CacheDeleter {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
-using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
-using CachePtr = std::unique_ptr<nl_cache, CacheDeleter>;
+using SockPtr = nl::Sock;
+using CachePtr = nl::Cache;
 
 std::optional<Ipv6Addr> toIpv6(nl_addr* a) {
   if (!a || nl_addr_get_family(a) != AF_INET6 || nl_addr_get_len(a) != 16) return std::nullopt;

@@ -78,35 +78,13 @@ int RaSocket::send(const Bytes& message, const Ipv6Addr& src, const Ipv6Addr& ds
 }
 
 std::optional<ReceivedIcmp6> RaSocket::receive() {
-  uint8_t buffer[1500];
-  sockaddr_in6 from{};
-  iovec iov{buffer, sizeof buffer};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(fd_, &msg, 0);
-  if (n < 0) return std::nullopt;
+  auto d = receiveWithInfo(fd_);
+  if (!d) return std::nullopt;
   ReceivedIcmp6 r;
-  r.message.assign(buffer, buffer + n);
-  std::memcpy(r.source.bytes.data(), from.sin6_addr.s6_addr, 16);
-  r.ifindex = static_cast<int>(from.sin6_scope_id);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != IPPROTO_IPV6) continue;
-    if (c->cmsg_type == IPV6_HOPLIMIT) {
-      int hops = 0;
-      std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
-      r.hopLimit = static_cast<uint8_t>(hops);
-    } else if (c->cmsg_type == IPV6_PKTINFO) {
-      in6_pktinfo info{};
-      std::memcpy(&info, CMSG_DATA(c), sizeof info);
-      r.ifindex = static_cast<int>(info.ipi6_ifindex);
-    }
-  }
+  r.message = std::move(d->payload);
+  r.source = d->source;
+  r.hopLimit = d->hopLimit.value_or(0);  // 0 fails the RS hop-limit check
+  r.ifindex = d->arrivalIfindex.value_or(d->sourceScope);
   return r;
 }
 

@@ -8,38 +8,19 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
+
+#include "userspace/nl_handles.h"
 
 namespace meshfwd::vrrp {
 
 namespace {
 
-struct SockFree {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
-struct LinkFree {
-  void operator()(rtnl_link* l) const { rtnl_link_put(l); }
-};
-struct RtAddrFree {
-  void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
-};
-struct AddrFree {
-  void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
-struct CacheFree {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
-using Sock = std::unique_ptr<nl_sock, SockFree>;
+using nl::connectRoute;
+using nl::Sock;
 
-Sock connectRoute() {
-  Sock sock(nl_socket_alloc());
-  if (sock && nl_connect(sock.get(), NETLINK_ROUTE) < 0) sock.reset();
-  return sock;
-}
-
-std::unique_ptr<rtnl_addr, RtAddrFree> makeAddress(int ifindex, const Ipv6Addr& addr, uint8_t prefixLen) {
-  std::unique_ptr<rtnl_addr, RtAddrFree> a(rtnl_addr_alloc());
-  std::unique_ptr<nl_addr, AddrFree> local(nl_addr_build(AF_INET6, addr.bytes.data(), addr.bytes.size()));
+nl::RtAddr makeAddress(int ifindex, const Ipv6Addr& addr, uint8_t prefixLen) {
+  nl::RtAddr a(rtnl_addr_alloc());
+  nl::Addr local(nl_addr_build(AF_INET6, addr.bytes.data(), addr.bytes.size()));
   nl_addr_set_prefixlen(local.get(), prefixLen);
   rtnl_addr_set_ifindex(a.get(), ifindex);
   rtnl_addr_set_family(a.get(), AF_INET6);
@@ -56,7 +37,7 @@ bool linkRunning(int ifindex) {
   Sock sock = connectRoute();
   rtnl_link* raw = nullptr;
   if (!sock || rtnl_link_get_kernel(sock.get(), ifindex, nullptr, &raw) < 0) return false;
-  std::unique_ptr<rtnl_link, LinkFree> link(raw);
+  nl::Link link(raw);
   unsigned flags = rtnl_link_get_flags(link.get());
   constexpr unsigned kLowerUp = 1u << 16;  // IFF_LOWER_UP: linux/if.h clashes with net/if.h
   return (flags & IFF_UP) && (flags & kLowerUp);
@@ -66,7 +47,7 @@ bool linkAdminUp(int ifindex) {
   Sock sock = connectRoute();
   rtnl_link* raw = nullptr;
   if (!sock || rtnl_link_get_kernel(sock.get(), ifindex, nullptr, &raw) < 0) return false;
-  std::unique_ptr<rtnl_link, LinkFree> link(raw);
+  nl::Link link(raw);
   return (rtnl_link_get_flags(link.get()) & IFF_UP) != 0;
 }
 
@@ -76,8 +57,8 @@ std::string setLinkUp(const std::string& ifname, bool up) {
   rtnl_link* raw = nullptr;
   int err = rtnl_link_get_kernel(sock.get(), 0, ifname.c_str(), &raw);
   if (err < 0) return "no link " + ifname + ": " + nl_geterror(err);
-  std::unique_ptr<rtnl_link, LinkFree> link(raw);
-  std::unique_ptr<rtnl_link, LinkFree> change(rtnl_link_alloc());
+  nl::Link link(raw);
+  nl::Link change(rtnl_link_alloc());
   if (up)
     rtnl_link_set_flags(change.get(), IFF_UP);
   else
@@ -90,7 +71,7 @@ std::string setLinkUp(const std::string& ifname, bool up) {
 std::string deleteLink(const std::string& ifname) {
   Sock sock = connectRoute();
   if (!sock) return "cannot open an rtnetlink socket";
-  std::unique_ptr<rtnl_link, LinkFree> link(rtnl_link_alloc());
+  nl::Link link(rtnl_link_alloc());
   rtnl_link_set_name(link.get(), ifname.c_str());
   int err = rtnl_link_delete(sock.get(), link.get());
   if (err < 0 && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND) return "cannot delete " + ifname + ": " + nl_geterror(err);
@@ -123,7 +104,7 @@ void forEachIpv6Address(int ifindex, Fn fn) {
   Sock sock = connectRoute();
   nl_cache* raw = nullptr;
   if (!sock || rtnl_addr_alloc_cache(sock.get(), &raw) < 0) return;
-  std::unique_ptr<nl_cache, CacheFree> cache(raw);
+  nl::Cache cache(raw);
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
     auto* a = reinterpret_cast<rtnl_addr*>(o);
     if (rtnl_addr_get_family(a) != AF_INET6 || rtnl_addr_get_ifindex(a) != ifindex) continue;
@@ -161,18 +142,12 @@ std::optional<Ipv6Addr> linkLocalAddress(int ifindex) {
 
 namespace meshfwd::vrrp {
 
-namespace {
-struct RouteFree {
-  void operator()(rtnl_route* r) const { rtnl_route_put(r); }
-};
-}  // namespace
-
 std::vector<SavedRoute> routesVia(int ifindex) {
   std::vector<SavedRoute> out;
   Sock sock = connectRoute();
   nl_cache* raw = nullptr;
   if (!sock || rtnl_route_alloc_cache(sock.get(), AF_INET6, 0, &raw) < 0) return out;
-  std::unique_ptr<nl_cache, CacheFree> cache(raw);
+  nl::Cache cache(raw);
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
     auto* r = reinterpret_cast<rtnl_route*>(o);
     if (rtnl_route_get_type(r) != RTN_UNICAST || rtnl_route_get_protocol(r) == RTPROT_KERNEL ||
@@ -202,8 +177,8 @@ std::string restoreRoutes(int ifindex, const std::vector<SavedRoute>& routes) {
   Sock sock = connectRoute();
   if (!sock) return "cannot open an rtnetlink socket";
   for (const auto& s : routes) {
-    std::unique_ptr<rtnl_route, RouteFree> r(rtnl_route_alloc());
-    std::unique_ptr<nl_addr, AddrFree> dst(nl_addr_build(AF_INET6, s.destination.addr.bytes.data(), 16));
+    nl::Route r(rtnl_route_alloc());
+    nl::Addr dst(nl_addr_build(AF_INET6, s.destination.addr.bytes.data(), 16));
     nl_addr_set_prefixlen(dst.get(), s.destination.length);
     rtnl_route_set_family(r.get(), AF_INET6);
     rtnl_route_set_dst(r.get(), dst.get());

@@ -79,38 +79,14 @@ std::string AdvertSocket::send(std::span<const uint8_t> message, const Ipv6Addr&
 }
 
 std::optional<ReceivedPacket> AdvertSocket::receive() {
-  uint8_t buf[1500];
-  sockaddr_in6 from{};
-  iovec iov{buf, sizeof buf};
-  alignas(cmsghdr) char control[256];
-  msghdr msg{};
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(fd_, &msg, 0);
-  if (n < 0) return std::nullopt;
+  auto d = receiveWithInfo(fd_);
+  // RFC 9568 §7.1 checks need both: hop limit 255 and the ff02::12 group.
+  if (!d || !d->hopLimit || !d->destination) return std::nullopt;
   ReceivedPacket p;
-  bool haveHops = false, haveInfo = false;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != IPPROTO_IPV6) continue;
-    if (c->cmsg_type == IPV6_HOPLIMIT) {
-      int hops;
-      std::memcpy(&hops, CMSG_DATA(c), sizeof hops);
-      p.hopLimit = static_cast<uint8_t>(hops);
-      haveHops = true;
-    } else if (c->cmsg_type == IPV6_PKTINFO) {
-      in6_pktinfo info;
-      std::memcpy(&info, CMSG_DATA(c), sizeof info);
-      std::memcpy(p.destination.bytes.data(), &info.ipi6_addr, 16);
-      haveInfo = true;
-    }
-  }
-  if (!haveHops || !haveInfo) return std::nullopt;
-  std::memcpy(p.source.bytes.data(), &from.sin6_addr, 16);
-  p.message.assign(buf, buf + n);  // raw IPv6 sockets deliver the payload only
+  p.message = std::move(d->payload);
+  p.hopLimit = *d->hopLimit;
+  p.source = d->source;
+  p.destination = *d->destination;
   return p;
 }
 
