@@ -13,6 +13,7 @@
 
 #include "loader/map_ops.h"
 #include "loader/xdp_hook.h"
+#include "tests/support/poll_until.h"
 #include "tools/bench/bpf_run_stats.h"
 #include "tools/bench/forward_topology.h"
 #include "tools/bench/netns_run.h"
@@ -126,9 +127,18 @@ std::string runShape(const Shape& shape, RouterModes& modes, const ForwardOption
         modes.clear();
         return routerError(mode, "sending", err);
       }
-      // Let the last burst drain before counting it.
-      usleep(20000);
-      uint64_t got = delivered() - before;
+      // Count once the last burst has drained through the router: the sink
+      // unchanged over one poll interval (at most 200 ms).
+      uint64_t settled = UINT64_MAX;
+      test::pollUntil(
+          [&] {
+            uint64_t now = delivered();
+            bool same = now == settled;
+            settled = now;
+            return same;
+          },
+          std::chrono::milliseconds(200), std::chrono::milliseconds(10));
+      uint64_t got = settled - before;
       ForwardCell& c = cellFor(cells, shape.name, mode, lp.load);
       c.cpuNs.push_back(w.cpuNsPerPacket());
       c.delivered.push_back(w.sent ? double(got) / double(w.sent) : 0);
