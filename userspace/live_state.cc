@@ -28,7 +28,11 @@ std::map<uint32_t, Ipv6Prefix> siteNames(const loader::PinnedMaps& maps, const s
     names.emplace(0, site);
     return names;
   }
-  BpfMapView<mf_egress_key, mf_egress> egress(maps.fd("mf_egress"));
+  return siteNamesOf(BpfMapView<mf_egress_key, mf_egress>(maps.fd("mf_egress")));
+}
+
+std::map<uint32_t, Ipv6Prefix> siteNamesOf(const MapView<mf_egress_key, mf_egress>& egress) {
+  std::map<uint32_t, Ipv6Prefix> names;
   for (const auto& [key, value] : egress.entries()) names.emplace(value.site_id, egressPrefix(key));
   return names;
 }

@@ -12,6 +12,7 @@
 #include "loader/datapath.h"
 #include "maps/meshfwd_abi.h"
 #include "userspace/addr.h"
+#include "userspace/map_view.h"
 #include "userspace/stats.h"
 
 namespace meshfwd {
@@ -22,6 +23,9 @@ std::optional<mf_config> liveConfig(const loader::PinnedMaps& maps);
 // Relay: every mf_egress entry's site id and prefix. Edge: its own site,
 // which the edge programs count as site 0 (docs/datapath-spec.md).
 std::map<uint32_t, Ipv6Prefix> siteNames(const loader::PinnedMaps& maps, const std::optional<mf_config>& live);
+
+// The relay's part of that: site id -> prefix of every mf_egress entry.
+std::map<uint32_t, Ipv6Prefix> siteNamesOf(const MapView<mf_egress_key, mf_egress>& egress);
 
 std::vector<AttachedHook> attachedHooks(const std::vector<loader::Attachment>& attachments);
 

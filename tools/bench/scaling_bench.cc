@@ -14,9 +14,11 @@
 #include "tools/bench/forward_bench.h"
 #include "tools/bench/relay_rows.h"
 #include "tools/bench/site_plan.h"
+#include "userspace/live_state.h"
 #include "userspace/map_view.h"
 #include "userspace/netlink_snapshot.h"
 #include "userspace/route_sync.h"
+#include "userspace/stats.h"
 
 namespace meshfwd::bench {
 
@@ -65,7 +67,7 @@ struct CountState {
   BenchRow exactRow, lpmRow;
   loader::BpfObject syncObject = loader::BpfObject::load(loader::ObjectKind::Relay);
   NetSnapshot snapshot;
-  std::vector<double> lookupExact, lookupLpm, floor, snapshotMs, addMs, noopMs, deleteMs;
+  std::vector<double> lookupExact, lookupLpm, floor, snapshotMs, addMs, noopMs, deleteMs, namesMs, countersMs;
   size_t synced = 0;
   std::string syncNote;
 };
@@ -134,6 +136,20 @@ std::string syncRun(CountState& s) {
   s.noopMs.push_back(millis([&] { noop = syncInto(s.syncObject, *snap); }));
   if (!noop.ok()) return noop.errors.front();
   if (!noop.egress.empty()) return "a re-sync of an unchanged table wrote the egress map";
+  // What a /metrics refresh reads with every site in the maps: the site
+  // names (mf_egress) and every reason's and site's per-CPU counters.
+  std::map<uint32_t, Ipv6Prefix> names;
+  s.namesMs.push_back(millis([&] {
+    names = siteNamesOf(BpfMapView<mf_egress_key, mf_egress>(s.syncObject.mapFd("mf_egress")));
+  }));
+  if (names.size() != s.synced) return "read " + std::to_string(names.size()) + " site names of " + std::to_string(s.synced);
+  StatsSnapshot stats;
+  std::vector<std::string> unreadable;
+  s.countersMs.push_back(millis([&] {
+    BpfCounterSource source(s.syncObject.mapFd("mf_counters"), s.syncObject.mapFd("mf_site_counters"));
+    stats = collectStats(source, hooksOfRole(MF_ROLE_RELAY), names, &unreadable);
+  }));
+  if (!unreadable.empty()) return "counters: " + unreadable.front() + " unreadable";
   NetSnapshot empty = *snap;
   empty.routes.clear();
   s.deleteMs.push_back(millis([&] { del = syncInto(s.syncObject, empty); }));
@@ -197,6 +213,8 @@ std::string runScaling(const ScalingOptions& options, ScalingResult& out) {
     p.syncAddMs = spreadOf(s->addMs);
     p.syncNoopMs = spreadOf(s->noopMs);
     p.syncDeleteMs = spreadOf(s->deleteMs);
+    p.siteNamesMs = spreadOf(s->namesMs);
+    p.countersMs = spreadOf(s->countersMs);
     p.synced = s->synced;
     p.syncNote = s->syncNote;
     // Memory as a relay of this many sites holds it: sync once more.

@@ -7,6 +7,9 @@
 //   and RouteSync::sync into the relay's maps: the first sync (every entry
 //   added), a no-op re-sync (what each netlink event costs when nothing
 //   changed) and removing every site.
+// - Metrics read: what a /metrics refresh reads with every site synced,
+//   the site names (mf_egress) and the per-CPU counters of every reason
+//   and site (collectStats).
 // - Memory: the kernel's memlock figure (/proc/self/fdinfo) of each of the
 //   relay's maps, the ones `meshfwd attach` pins, after the first sync.
 #pragma once
@@ -33,6 +36,7 @@ struct ScalingPoint {
   Spread lookupExactNs, lookupLpmNs;   // above the empty TC program
   Spread floorNs;
   Spread snapshotMs, syncAddMs, syncNoopMs, syncDeleteMs;
+  Spread siteNamesMs, countersMs;      // a /metrics refresh's map reads
   std::vector<std::pair<std::string, uint64_t>> memlock;  // per map, bytes
   uint64_t memlockTotal = 0;
   size_t synced = 0;     // egress entries the first sync added

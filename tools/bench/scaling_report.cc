@@ -22,14 +22,17 @@ void printScalingTable(std::ostream& out, const ScalingResult& r) {
       << "  lookup: relay allowed mesh UDP, ns per program run above the empty TC program (BPF_PROG_TEST_RUN, "
       << r.packets << " random destinations, repeat " << r.repeat << ")\n"
       << "  sync: netlink snapshot and RouteSync::sync into fresh relay maps, as the daemon does; " << r.runs
-      << " runs, median (min..max)\n\n";
+      << " runs, median (min..max)\n"
+      << "  site names, counters: a /metrics refresh's map reads with every site synced (mf_egress; "
+         "mf_counters and mf_site_counters summed over CPUs)\n\n";
   out << padRight("sites", 7) << padRight("lookup exact+LPM ns", 24) << padRight("lookup LPM only ns", 24) << padRight("floor ns", 20)
       << padRight("snapshot ms", 25) << padRight("sync add ms", 25) << padRight("re-sync no-op ms", 25) << padRight("sync delete ms", 25)
-      << "map memlock KiB\n";
+      << padRight("site names ms", 25) << padRight("counters ms", 25) << "map memlock KiB\n";
   for (const ScalingPoint& p : r.points) {
     out << padRight(std::to_string(p.sites), 7) << padRight(range(p.lookupExactNs), 24) << padRight(range(p.lookupLpmNs), 24)
         << padRight(range(p.floorNs), 20) << padRight(range(p.snapshotMs), 25) << padRight(range(p.syncAddMs), 25)
-        << padRight(range(p.syncNoopMs), 25) << padRight(range(p.syncDeleteMs), 25) << num(p.memlockTotal / 1024.0, "%.0f")
+        << padRight(range(p.syncNoopMs), 25) << padRight(range(p.syncDeleteMs), 25)
+        << padRight(range(p.siteNamesMs), 25) << padRight(range(p.countersMs), 25) << num(p.memlockTotal / 1024.0, "%.0f")
         << "\n";
   }
   for (const ScalingPoint& p : r.points)
@@ -62,7 +65,8 @@ void printScalingJson(std::ostream& out, const ScalingResult& r) {
         << ", \"lookup_lpm_only_ns\": " << jsonSpread(p.lookupLpmNs) << ", \"floor_ns\": " << jsonSpread(p.floorNs)
         << ", \"snapshot_ms\": " << jsonSpread(p.snapshotMs) << ", \"sync_add_ms\": " << jsonSpread(p.syncAddMs)
         << ", \"sync_noop_ms\": " << jsonSpread(p.syncNoopMs) << ", \"sync_delete_ms\": "
-        << jsonSpread(p.syncDeleteMs) << ", \"synced\": " << p.synced << ", \"memlock_bytes\": " << p.memlockTotal << ", \"memlock_by_map\": {";
+        << jsonSpread(p.syncDeleteMs) << ", \"site_names_ms\": " << jsonSpread(p.siteNamesMs)
+        << ", \"counters_ms\": " << jsonSpread(p.countersMs) << ", \"synced\": " << p.synced << ", \"memlock_bytes\": " << p.memlockTotal << ", \"memlock_by_map\": {";
     for (size_t m = 0; m < p.memlock.size(); ++m)
       out << (m ? ", " : "") << "\"" << p.memlock[m].first << "\": " << p.memlock[m].second;
     out << "}}";
