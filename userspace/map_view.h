@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "loader/map_batch.h"
 #include "loader/map_ops.h"
 
 namespace meshfwd {
@@ -33,13 +34,44 @@ class MapView {
   virtual int erase(const K& key) = 0;                // 0 or -errno
 };
 
+// The entries of a batch read, as the ABI's structs.
+template <typename K, typename V>
+std::vector<std::pair<K, V>> batchEntries(const loader::BatchRead& read) {
+  std::vector<std::pair<K, V>> out(read.count);
+  for (size_t i = 0; i < read.count; ++i) {
+    std::memcpy(&out[i].first, read.keys.data() + i * sizeof(K), sizeof(K));
+    std::memcpy(&out[i].second, read.values.data() + i * sizeof(V), sizeof(V));
+  }
+  return out;
+}
+
 // Not for per-CPU maps (their values are one per possible CPU).
 template <typename K, typename V>
 class BpfMapView final : public MapView<K, V> {
  public:
   explicit BpfMapView(int fd) : fd_(fd) {}
 
+  // In batches of thousands per syscall where the map type has batch
+  // lookups (mf_tunnels' 4,096 slots: 2 syscalls instead of 8,192), by a
+  // key walk where it has not. Either reads what is in the map, whoever
+  // wrote it.
   std::vector<std::pair<K, V>> entries(int* error = nullptr) const override {
+    loader::BatchRead read;
+    int rc = loader::lookupAllBatched(fd_, sizeof(K), sizeof(V), read);
+    if (rc != 0 && loader::batchUnsupported(rc) && read.count == 0) return walkedEntries(error);
+    if (error) *error = rc;
+    return batchEntries<K, V>(read);
+  }
+  std::optional<V> lookup(const K& key) const override {
+    V value{};
+    if (loader::lookupElem(fd_, key, value) != 0) return std::nullopt;
+    return value;
+  }
+  int put(const K& key, const V& value) override { return loader::updateElem(fd_, key, value); }
+  int erase(const K& key) override { return loader::deleteElem(fd_, key); }
+
+  // Every entry by get_next_key + lookup: two syscalls per entry.
+  std::vector<std::pair<K, V>> walkedEntries(int* error = nullptr) const {
     std::vector<std::pair<K, V>> out;
     K key{}, next{};
     const void* prev = nullptr;  // nullptr asks the kernel for the first key
@@ -56,13 +88,6 @@ class BpfMapView final : public MapView<K, V> {
     if (rc != -ENOENT && error) *error = rc < 0 ? rc : -EIO;
     return out;
   }
-  std::optional<V> lookup(const K& key) const override {
-    V value{};
-    if (loader::lookupElem(fd_, key, value) != 0) return std::nullopt;
-    return value;
-  }
-  int put(const K& key, const V& value) override { return loader::updateElem(fd_, key, value); }
-  int erase(const K& key) override { return loader::deleteElem(fd_, key); }
 
  private:
   int fd_;

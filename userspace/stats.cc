@@ -1,6 +1,11 @@
 #include "userspace/stats.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include "loader/map_batch.h"
 #include "loader/map_ops.h"
+#include "userspace/counter_batch.h"
 #include "userspace/reasons.h"
 
 namespace meshfwd {
@@ -40,19 +45,31 @@ StatsSnapshot collectStats(const CounterSource& source, const std::set<std::stri
     }
     snap.reasons.push_back(std::move(s));
   }
+  // One range over every listed site's two slots; ids beyond the array
+  // (only a foreign writer's mf_egress could hold them) are left out of it.
+  auto inArray = [](uint32_t siteId) { return siteId < MF_SITE_SLOTS; };
+  uint32_t first = 0, end = 0;
+  for (const auto& [siteId, prefix] : sites) {
+    if (!inArray(siteId)) continue;
+    if (end == 0) first = siteId * MF_DIR_COUNT;
+    end = (siteId + 1) * MF_DIR_COUNT;
+  }
+  std::vector<mf_counter> totals;
+  int err = end > first ? source.siteTotals(first, end - first, totals) : 0;
+  if (err == 0 && totals.size() != end - first) err = -EIO;
+  if (err != 0 && unreadable)
+    unreadable->push_back("mf_site_counters[" + std::to_string(first) + ".." + std::to_string(end - 1) +
+                          "]: " + std::strerror(-err));
   for (const auto& [siteId, prefix] : sites) {
     SiteStat s;
     s.siteId = siteId;
     s.site = prefix.str();
-    auto read = [&](uint32_t direction, mf_counter& out) {
-      uint32_t index = siteId * MF_DIR_COUNT + direction;
-      if (auto perCpu = source.sitePerCpu(index))
-        out = sumPerCpu(*perCpu);
-      else if (unreadable)
-        unreadable->push_back("mf_site_counters[" + std::to_string(index) + "]");
-    };
-    read(MF_DIR_TO_SITE, s.toSite);
-    read(MF_DIR_FROM_SITE, s.fromSite);
+    if (!inArray(siteId)) {
+      if (unreadable) unreadable->push_back("mf_site_counters[" + std::to_string(siteId * MF_DIR_COUNT) + "]");
+    } else if (err == 0) {
+      s.toSite = totals[siteId * MF_DIR_COUNT + MF_DIR_TO_SITE - first];
+      s.fromSite = totals[siteId * MF_DIR_COUNT + MF_DIR_FROM_SITE - first];
+    }
     snap.sites.push_back(std::move(s));
   }
   return snap;
@@ -64,10 +81,21 @@ std::optional<std::vector<mf_counter>> BpfCounterSource::reasonPerCpu(uint32_t r
   return values;
 }
 
-std::optional<std::vector<mf_counter>> BpfCounterSource::sitePerCpu(uint32_t index) const {
-  std::vector<mf_counter> values;
-  if (loader::lookupPerCpu(siteCountersFd_, index, values) != 0) return std::nullopt;
-  return values;
+int BpfCounterSource::siteTotals(uint32_t first, uint32_t count, std::vector<mf_counter>& totals) const {
+  size_t entryBytes = loader::perCpuValueSize(sizeof(mf_counter));
+  if (entryBytes == 0) return -EINVAL;
+  loader::BatchRead read;
+  int rc = loader::lookupArrayRange(siteCountersFd_, first, count, entryBytes, read);
+  if (rc == 0) return sumCounterRange(read, first, count, entryBytes / sizeof(mf_counter), totals);
+  if (!loader::batchUnsupported(rc) || read.count != 0) return rc;
+  // A kernel without batch lookups: one syscall per index.
+  totals.assign(count, mf_counter{});
+  std::vector<mf_counter> perCpu;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (int err = loader::lookupPerCpu(siteCountersFd_, first + i, perCpu); err != 0) return err;
+    totals[i] = sumPerCpu(perCpu);
+  }
+  return 0;
 }
 
 }  // namespace meshfwd

@@ -54,7 +54,10 @@ class CounterSource {
   virtual ~CounterSource() = default;
   // One value per possible CPU; nullopt when the key cannot be read.
   virtual std::optional<std::vector<mf_counter>> reasonPerCpu(uint32_t reasonId) const = 0;
-  virtual std::optional<std::vector<mf_counter>> sitePerCpu(uint32_t index) const = 0;
+  // mf_site_counters[first, first + count) summed over CPUs, in index
+  // order: one read of the range, not a syscall per index (65,536 sites
+  // are 131,074 per-CPU entries). 0 or -errno.
+  virtual int siteTotals(uint32_t first, uint32_t count, std::vector<mf_counter>& totals) const = 0;
 };
 
 mf_counter sumPerCpu(std::span<const mf_counter> perCpu);
@@ -64,7 +67,8 @@ std::set<std::string> hooksOfRole(uint32_t mfRole);
 
 // Every reason of `hooks` (all hooks when empty) and every site in `sites`
 // (site id -> prefix, from mf_egress or the edge's own site). A key that
-// cannot be read counts as zero and is named in `unreadable`.
+// cannot be read counts as zero and is named in `unreadable`; the sites'
+// counters are read as one range, so a failed read names the range.
 StatsSnapshot collectStats(const CounterSource& source, const std::set<std::string>& hooks,
                            const std::map<uint32_t, Ipv6Prefix>& sites, std::vector<std::string>* unreadable = nullptr);
 
@@ -73,7 +77,8 @@ class BpfCounterSource final : public CounterSource {
  public:
   BpfCounterSource(int countersFd, int siteCountersFd) : countersFd_(countersFd), siteCountersFd_(siteCountersFd) {}
   std::optional<std::vector<mf_counter>> reasonPerCpu(uint32_t reasonId) const override;
-  std::optional<std::vector<mf_counter>> sitePerCpu(uint32_t index) const override;
+  // In batches (BPF_MAP_LOOKUP_BATCH); key by key on a kernel without them.
+  int siteTotals(uint32_t first, uint32_t count, std::vector<mf_counter>& totals) const override;
 
  private:
   int countersFd_;

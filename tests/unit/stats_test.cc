@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <cstdio>
@@ -26,13 +27,19 @@ class FakeCounters final : public CounterSource {
     auto it = reasons.find(id);
     return it == reasons.end() ? std::vector<mf_counter>(2) : it->second;
   }
-  std::optional<std::vector<mf_counter>> sitePerCpu(uint32_t index) const override {
-    auto it = sites.find(index);
-    return it == sites.end() ? std::vector<mf_counter>(2) : it->second;
+  int siteTotals(uint32_t first, uint32_t count, std::vector<mf_counter>& totals) const override {
+    ranges.emplace_back(first, count);
+    if (siteError) return siteError;
+    totals.assign(count, mf_counter{});
+    for (uint32_t i = 0; i < count; ++i)
+      if (auto it = sites.find(first + i); it != sites.end()) totals[i] = sumPerCpu(it->second);
+    return 0;
   }
   std::map<uint32_t, std::vector<mf_counter>> reasons;
   std::map<uint32_t, std::vector<mf_counter>> sites;
   std::optional<uint32_t> unreadableReason;
+  int siteError = 0;
+  mutable std::vector<std::pair<uint32_t, uint32_t>> ranges;  // every siteTotals() asked for
 };
 
 Ipv6Prefix pfx(const char* s) { return *Ipv6Prefix::parse(s); }
@@ -71,6 +78,55 @@ TEST(StatsCollect, UnreadableKeysAreNamed) {
   StatsSnapshot s = collectStats(src, {"relay_tc"}, {}, &unreadable);
   EXPECT_EQ(unreadable, std::vector<std::string>{"mf_counters[0]"});
   EXPECT_EQ(s.reasons.front().packets, 0u);
+}
+
+TEST(StatsCollect, SitesAreReadAsOneRangeUpToTheLastSlot) {
+  FakeCounters src;
+  src.sites[MF_MAX_SITES * MF_DIR_COUNT + MF_DIR_FROM_SITE] = {{7, 700}, {1, 100}};  // the boundary site's last slot
+  src.sites[3 * MF_DIR_COUNT + MF_DIR_TO_SITE] = {{5, 50}, {0, 0}};
+  std::vector<std::string> unreadable;
+  StatsSnapshot s = collectStats(src, {"relay_tc"}, {{3, pfx("fd42:4242:4242:3::/64")}, {MF_MAX_SITES, pfx("fd42:4242:4242:ffff::/64")}},
+                                 &unreadable);
+  ASSERT_EQ(src.ranges.size(), 1u);
+  EXPECT_EQ(src.ranges[0].first, 3u * MF_DIR_COUNT);
+  EXPECT_EQ(src.ranges[0].first + src.ranges[0].second, uint32_t(MF_SITE_SLOTS * MF_DIR_COUNT));
+  EXPECT_TRUE(unreadable.empty());
+  ASSERT_EQ(s.sites.size(), 2u);
+  EXPECT_EQ(s.sites[0].toSite.packets, 5u);
+  EXPECT_EQ(s.sites[1].siteId, uint32_t(MF_MAX_SITES));
+  EXPECT_EQ(s.sites[1].fromSite.packets, 8u);
+  EXPECT_EQ(s.sites[1].fromSite.bytes, 800u);
+}
+
+TEST(StatsCollect, AFailedSiteReadNamesTheRangeAndCountsZero) {
+  FakeCounters src;
+  src.sites[2 * MF_DIR_COUNT] = {{5, 50}, {0, 0}};
+  src.siteError = -EPERM;
+  std::vector<std::string> unreadable;
+  StatsSnapshot s = collectStats(src, {"relay_tc"}, {{1, pfx("fd42:4242:4242:1::/64")}, {2, pfx("fd42:4242:4242:2::/64")}},
+                                 &unreadable);
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_EQ(unreadable[0], "mf_site_counters[2..5]: " + std::string(std::strerror(EPERM)));
+  ASSERT_EQ(s.sites.size(), 2u);
+  EXPECT_EQ(s.sites[1].toSite.packets, 0u);
+}
+
+TEST(StatsCollect, ASiteIdBeyondTheArrayIsNamedNotRead) {
+  FakeCounters src;
+  src.sites[1 * MF_DIR_COUNT] = {{1, 10}, {1, 10}};
+  std::vector<std::string> unreadable;
+  StatsSnapshot s = collectStats(src, {"relay_tc"}, {{1, pfx("fd42:4242:4242:1::/64")}, {MF_SITE_SLOTS, pfx("fd42:4242:4242:2::/64")}},
+                                 &unreadable);
+  ASSERT_EQ(src.ranges.size(), 1u);
+  EXPECT_EQ(src.ranges[0], std::make_pair(uint32_t(2), uint32_t(2)));
+  EXPECT_EQ(unreadable, std::vector<std::string>{"mf_site_counters[" + std::to_string(MF_SITE_SLOTS * MF_DIR_COUNT) + "]"});
+  EXPECT_EQ(s.sites[0].toSite.packets, 2u);
+}
+
+TEST(StatsCollect, NoSitesReadsNoRange) {
+  FakeCounters src;
+  collectStats(src, {"relay_tc"}, {});
+  EXPECT_TRUE(src.ranges.empty());
 }
 
 StatsSnapshot sample() {
