@@ -106,6 +106,9 @@ TEST(BenchForwardSmoke, QuickScalingSyncsAndWeighsTheMaps) {
     EXPECT_GT(p.at("lookup_exact_ns").at("median").number() + p.at("floor_ns").at("median").number(), 0);
     EXPECT_GT(p.at("sync_add_ms").at("median").number(), 0);
     EXPECT_GT(p.at("memlock_bytes").u64(), 0u);
+    // The /metrics read (the bench fails when a name or counter is unreadable).
+    EXPECT_TRUE(p.at("site_names_ms").has("median")) << out;
+    EXPECT_GT(p.at("counters_ms").at("median").number(), 0) << out;
   }
   // The LPM trie allocates per entry: 256 sites must weigh more than 2.
   EXPECT_GT(points[1].at("memlock_by_map").at("mf_egress").u64(),
