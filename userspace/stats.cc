@@ -1,5 +1,6 @@
 #include "userspace/stats.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -84,10 +85,22 @@ std::optional<std::vector<mf_counter>> BpfCounterSource::reasonPerCpu(uint32_t r
 int BpfCounterSource::siteTotals(uint32_t first, uint32_t count, std::vector<mf_counter>& totals) const {
   size_t entryBytes = loader::perCpuValueSize(sizeof(mf_counter));
   if (entryBytes == 0) return -EINVAL;
-  loader::BatchRead read;
-  int rc = loader::lookupArrayRange(siteCountersFd_, first, count, entryBytes, read);
-  if (rc == 0) return sumCounterRange(read, first, count, entryBytes / sizeof(mf_counter), totals);
-  if (!loader::batchUnsupported(rc) || read.count != 0) return rc;
+  // Summed piece by piece: the raw per-CPU values of all 131,074 slots
+  // would take 134 MB on a 64-CPU box; a piece takes 1/32 of that.
+  constexpr uint32_t kPiece = 4096;
+  totals.clear();
+  totals.reserve(count);
+  std::vector<mf_counter> piece;
+  int rc = 0;
+  for (uint32_t done = 0; done < count && rc == 0; done += kPiece) {
+    uint32_t n = std::min(kPiece, count - done);
+    loader::BatchRead read;
+    rc = loader::lookupArrayRange(siteCountersFd_, first + done, n, entryBytes, read);
+    if (rc == 0) rc = sumCounterRange(read, first + done, n, entryBytes / sizeof(mf_counter), piece);
+    if (rc == 0) totals.insert(totals.end(), piece.begin(), piece.end());
+    if (rc != 0 && (done != 0 || read.count != 0 || !loader::batchUnsupported(rc))) return rc;
+  }
+  if (rc == 0) return 0;
   // A kernel without batch lookups: one syscall per index.
   totals.assign(count, mf_counter{});
   std::vector<mf_counter> perCpu;
