@@ -2,28 +2,17 @@
 // per problem) checked on the real binary. Only invocations that stop
 // before touching the datapath: these run without root.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
+
+#include "tests/support/shell_run.h"
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
+using Outcome = meshfwd::test::ShellOutcome;
 
 Outcome runMeshfwd(const std::string& args) {
-  Outcome o;
-  std::string cmd = std::string(MESHFWD_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return o;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) o.out += buf;
-  int raw = pclose(p);
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return o;
+  return meshfwd::test::runShell(std::string(MESHFWD_BINARY) + " " + args);
 }
 
 TEST(CliExitStatus, VersionIsZero) {

@@ -2,28 +2,15 @@
 // everything after `lab` to it; the tool's argument errors. Only what runs
 // without root and without building a lab (tests/e2e builds one).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
+
+#include "tests/support/shell_run.h"
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Outcome runShell(const std::string& cmd) {
-  Outcome o;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return o;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) o.out += buf;
-  int raw = pclose(p);
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return o;
-}
+using meshfwd::test::runShell;
+using Outcome = meshfwd::test::ShellOutcome;
 
 const std::string kMeshfwd = MESHFWD_BINARY;
 

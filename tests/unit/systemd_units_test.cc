@@ -4,7 +4,6 @@
 // lines and privileges they declare are the ones the daemon needs (DESIGN.md
 // §5, §6) and the built CLI accepts. No root needed: nothing is started.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,30 +16,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/shell_run.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr double kMaxExposure = 3.5;
 const std::string kConfig = "/etc/meshfwd/meshfwd.toml";
+using Outcome = meshfwd::test::ShellOutcome;
 
 fs::path unitPath(const std::string& name) { return fs::path(MESHFWD_SOURCE_DIR) / "tools/systemd" / name; }
-
-struct Outcome {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Outcome sh(const std::string& cmd) {
-  Outcome o;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return o;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) o.out += buf;
-  int raw = pclose(p);
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return o;
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -81,7 +67,7 @@ std::set<std::string> words(const std::string& s) {
 
 // The score systemd-analyze prints as "Overall exposure level for X: 2.3 OK".
 double exposure(const fs::path& unit, std::string* report) {
-  Outcome o = sh("systemd-analyze security --offline=yes --no-pager " + unit.string());
+  Outcome o = meshfwd::test::runShell("systemd-analyze security --offline=yes --no-pager " + unit.string());
   *report = o.out;
   std::smatch m;
   static const std::regex overall(R"(Overall exposure level for \S+: ([0-9]+\.[0-9]+))");
@@ -157,15 +143,15 @@ TEST(SystemdUnits, EdgeCleansUpAfterEveryStopRelayHasNothingToClean) {
 // pre-start check passes on the shipped examples.
 TEST(SystemdUnits, CommandLinesMatchTheBuiltCli) {
   const std::string bin = MESHFWD_BINARY;
-  Outcome run = sh(bin + " run --help");
+  Outcome run = meshfwd::test::runShell(bin + " run --help");
   ASSERT_EQ(run.status, 0) << run.out;
   EXPECT_NE(run.out.find("--config"), std::string::npos) << run.out;
-  Outcome cleanup = sh(bin + " cleanup --help");
+  Outcome cleanup = meshfwd::test::runShell(bin + " cleanup --help");
   ASSERT_EQ(cleanup.status, 0) << cleanup.out;
   EXPECT_NE(cleanup.out.find("--role"), std::string::npos) << cleanup.out;
   EXPECT_NE(cleanup.out.find("--config"), std::string::npos) << cleanup.out;
   for (const char* role : {"relay", "edge"}) {
-    Outcome check = sh(bin + " check-config " + MESHFWD_SOURCE_DIR + "/tools/examples/" + role + ".toml");
+    Outcome check = meshfwd::test::runShell(bin + " check-config " + MESHFWD_SOURCE_DIR + "/tools/examples/" + role + ".toml");
     EXPECT_EQ(check.status, 0) << check.out;
   }
 }
@@ -201,7 +187,7 @@ TEST(SystemdUnits, VerifyIsSilent) {
   VerifyDir dir;
   ASSERT_FALSE(dir.path().empty());
   fs::path relay = dir.copy("meshfwd-relay.service"), edge = dir.copy("meshfwd-edge.service");
-  Outcome o = sh("systemd-analyze verify --man=no " + relay.string() + " " + edge.string());
+  Outcome o = meshfwd::test::runShell("systemd-analyze verify --man=no " + relay.string() + " " + edge.string());
   EXPECT_EQ(o.status, 0) << o.out;
   EXPECT_EQ(o.out, "");
 }
@@ -212,7 +198,7 @@ TEST(SystemdUnits, VerifyHearsAMisspeltKey) {
   ASSERT_FALSE(dir.path().empty());
   fs::path edge = dir.copy("meshfwd-edge.service", "ProtectSytem=strict");
   dir.copy("meshfwd-relay.service");  // Conflicts= names it
-  Outcome o = sh("systemd-analyze verify --man=no " + edge.string());
+  Outcome o = meshfwd::test::runShell("systemd-analyze verify --man=no " + edge.string());
   EXPECT_NE(o.out.find("ProtectSytem"), std::string::npos) << o.out;
 }
 
